@@ -1,0 +1,41 @@
+"""``python -m lib_posefill <command>``: one module per command, each with ``HELP``, ``add_arguments`` and ``run``.
+
+Command modules import heavy packages (torch, gradio) only inside ``run``, so ``--help`` and the
+inference commands stay light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+COMMANDS: dict[str, str] = {}
+"""Command name -> module under lib_posefill.cli."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib_posefill", description="PoseFill: complete OpenPose skeletons.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(f"lib_posefill.cli.{module_name}")
+        cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        cmd.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
+        module.add_arguments(cmd)
+        cmd.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(message)s")
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # the last guard: one line, no traceback unless --debug
+        if args.debug:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 1

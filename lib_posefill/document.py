@@ -1,0 +1,211 @@
+"""Reading and writing OpenPose pose documents (ControlNet, ComfyUI, openpose-editor and bare OpenPose JSON).
+
+``parse_documents`` validates a decoded JSON value and turns every person into pixel-space arrays;
+``write_document`` puts completed bodies back, carrying every other key over untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import PoseFillError
+from .options import Options
+from .skeleton import BODY25_TO_18, NUM_JOINTS
+
+PART_KEYS = ("hand_left_keypoints_2d", "hand_right_keypoints_2d", "face_keypoints_2d")
+BODY_KEY = "pose_keypoints_2d"
+
+
+@dataclass
+class Part:
+    """One keypoint list (body, a hand or the face) in pixels, with which points are present."""
+
+    xy: np.ndarray  # (K, 2) float64, pixels
+    present: np.ndarray  # (K,) bool
+
+
+@dataclass
+class Person:
+    raw: dict[str, Any]
+    body: Part | None  # OpenPose-18; None when the person has no body keypoints
+    parts: dict[str, Part] = field(default_factory=dict)
+
+
+@dataclass
+class PoseDocument:
+    raw: dict[str, Any]
+    width: float
+    height: float
+    people: list[Person]
+    normalised: bool  # the input used [0, 1] coordinates
+
+
+def read_json_file(path: str | os.PathLike[str], options: Options) -> Any:
+    """Load a JSON file with a size cap and a one-line syntax error (line, column) on failure."""
+    limit = options.max_file_mb * 1024 * 1024
+    try:
+        size = os.path.getsize(path)
+    except OSError as err:
+        raise PoseFillError(f"cannot read file ({err.strerror})") from None
+    if size > limit:
+        raise PoseFillError(f"file is {size / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit (max_file_mb)")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as err:
+        raise PoseFillError(f"cannot read file ({err.strerror})") from None
+    return loads_json(data)
+
+
+def loads_json(data: str | bytes) -> Any:
+    """Decode JSON text; errors name the line and column."""
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError:
+        raise PoseFillError("not UTF-8 text; expected an OpenPose JSON document") from None
+    except json.JSONDecodeError as err:
+        raise PoseFillError(f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise PoseFillError("invalid JSON: nested too deeply") from None
+
+
+def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
+    if not isinstance(value, list):
+        raise PoseFillError(f"expected a list of numbers [x, y, c, ...], got {type(value).__name__}", where=where)
+    if len(value) % per:
+        raise PoseFillError(f"expected a multiple of {per} numbers (x, y, c triples), got {len(value)}", where=where)
+    for i, v in enumerate(value):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise PoseFillError(f"expected a number, got {json.dumps(v)[:40]}", where=f"{where}[{i}]")
+        if not math.isfinite(v):
+            raise PoseFillError(f"expected a finite number, got {v}", where=f"{where}[{i}]")
+    return np.asarray(value, dtype=np.float64).reshape(-1, 3) if value else np.zeros((0, 3))
+
+
+def _split(triples: np.ndarray, min_confidence: float) -> Part:
+    present = (triples[:, 2] > min_confidence) & (triples[:, 0] >= 0) & (triples[:, 1] >= 0)
+    return Part(xy=triples[:, :2].copy(), present=present)
+
+
+def _canvas_value(doc: dict[str, Any], key: str, where: str) -> float | None:
+    if key not in doc or doc[key] is None:
+        return None
+    v = doc[key]
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+        raise PoseFillError(f"expected a positive number, got {json.dumps(v)[:40]}", where=f"{where}{key}")
+    return float(v)
+
+
+def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
+    if not isinstance(doc, dict):
+        raise PoseFillError(f"expected a pose document object with 'people', got {type(doc).__name__}", where=where or "document")
+    if "people" not in doc:
+        raise PoseFillError("missing 'people' (expected an OpenPose pose document)", where=where or "document")
+    people = doc["people"]
+    if not isinstance(people, list):
+        raise PoseFillError(f"expected a list, got {type(people).__name__}", where=f"{where}people")
+    if len(people) > options.max_people:
+        raise PoseFillError(f"{len(people)} people, over the limit of {options.max_people} (max_people)", where=f"{where}people")
+    width = _canvas_value(doc, "canvas_width", where)
+    height = _canvas_value(doc, "canvas_height", where)
+    if width is None or height is None:
+        if options.canvas_size is None:
+            raise PoseFillError(
+                "no canvas_width/canvas_height in the document; give the canvas size with --canvas WxH (option canvas)",
+                where=where or "document",
+            )
+        width, height = (float(v) for v in options.canvas_size)
+
+    parsed: list[Person] = []
+    for p, person in enumerate(people):
+        pw = f"{where}people[{p}]"
+        if not isinstance(person, dict):
+            raise PoseFillError(f"expected an object, got {type(person).__name__}", where=pw)
+        body = None
+        raw_body = person.get(BODY_KEY)
+        if raw_body is not None:
+            triples = _number_list(raw_body, f"{pw}.{BODY_KEY}")
+            if len(triples) == 25:
+                triples = triples[list(BODY25_TO_18)]
+            elif len(triples) not in (0, NUM_JOINTS):
+                raise PoseFillError(
+                    f"expected 18 (OpenPose-18) or 25 (BODY_25) keypoints, got {len(triples)}", where=f"{pw}.{BODY_KEY}"
+                )
+            body = _split(triples, options.min_confidence) if len(triples) else None
+        parts = {
+            key: _split(_number_list(person[key], f"{pw}.{key}"), options.min_confidence)
+            for key in PART_KEYS
+            if person.get(key) is not None
+        }
+        parsed.append(Person(raw=person, body=body, parts=parts))
+
+    normalised = _is_normalised(parsed, options.coords)
+    if normalised:
+        scale = np.array([width, height])
+        for person in parsed:
+            for part in _parts_of(person):
+                part.xy = part.xy * scale
+    return PoseDocument(raw=doc, width=width, height=height, people=parsed, normalised=normalised)
+
+
+def _parts_of(person: Person) -> list[Part]:
+    return ([person.body] if person.body is not None else []) + list(person.parts.values())
+
+
+def _is_normalised(people: list[Person], coords: str) -> bool:
+    if coords != "auto":
+        return coords == "normalised"
+    seen = False
+    for person in people:
+        for part in _parts_of(person):
+            xy = part.xy[part.present]
+            if xy.size:
+                seen = True
+                if xy.max() > 1.0:
+                    return False
+    return seen
+
+
+def parse_documents(value: Any, options: Options) -> tuple[list[PoseDocument], bool]:
+    """Validate a decoded JSON value: one document, or a list of them (ComfyUI's POSE_KEYPOINT).
+
+    Returns the documents and whether the input was a list.
+    """
+    if isinstance(value, list):
+        return [_parse_one(doc, f"[{i}].", options) for i, doc in enumerate(value)], True
+    return [_parse_one(value, "", options)], False
+
+
+def _triples(part: Part) -> list[float]:
+    out = np.zeros((len(part.xy), 3))
+    out[part.present, :2] = part.xy[part.present]
+    out[part.present, 2] = 1.0
+    return out.ravel().tolist()
+
+
+def write_document(doc: PoseDocument, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The output document: pixel coordinates, c = 1.0 for present joints, a ``posefill`` record per person."""
+    out = dict(doc.raw)
+    out["canvas_width"] = _plain_number(doc.width)
+    out["canvas_height"] = _plain_number(doc.height)
+    people = []
+    for person, record in zip(doc.people, records, strict=False):
+        new = dict(person.raw)
+        if person.body is not None:
+            new[BODY_KEY] = _triples(person.body)
+        for key, part in person.parts.items():
+            new[key] = _triples(part)
+        new["posefill"] = record
+        people.append(new)
+    out["people"] = people
+    return out
+
+
+def _plain_number(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else v

@@ -1,0 +1,204 @@
+"""The one options model: every knob of PoseFill, its default, its range and its help text.
+
+The CLI flags, the Python API, the HTTP API, the tab and the ControlNet variant all build their
+controls from ``FIELDS`` and validate through ``Options.from_mapping``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import PoseFillError
+
+SCOPES = ("limbs", "all", "outside")
+FRAMINGS = ("keep", "fit")
+COORDS = ("auto", "pixel", "normalised")
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """How one option is parsed, bounded and explained."""
+
+    name: str
+    kind: type
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    optional: bool = False
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "scope",
+        str,
+        "limbs",
+        "which missing joints to fill: limbs = neck, shoulders .. ankles (head points only when they "
+        "fall outside the canvas); all = every missing joint; outside = only joints outside the canvas",
+        choices=SCOPES,
+    ),
+    Field(
+        "framing",
+        str,
+        "keep",
+        "keep = coordinates untouched (filled joints may lie outside the canvas); fit = scale and shift "
+        "the whole document so every joint fits the canvas with the margin",
+        choices=FRAMINGS,
+    ),
+    Field("margin", float, 0.05, "with framing=fit: free border, as a fraction of the canvas size", low=0.0, high=0.45),
+    Field(
+        "min_visible",
+        int,
+        3,
+        "people with fewer visible body joints are left unchanged and reported as skipped",
+        low=1,
+        high=18,
+    ),
+    Field(
+        "seed",
+        int,
+        None,
+        "unset = the deterministic best guess; an integer = a seeded alternative completion",
+        low=0,
+        high=2**31 - 1,
+        optional=True,
+    ),
+    Field(
+        "min_confidence",
+        float,
+        0.0,
+        "a joint is present when its confidence is above this and its coordinates are not negative",
+        low=0.0,
+        high=1.0,
+    ),
+    Field(
+        "coords",
+        str,
+        "auto",
+        "input units: auto = normalised when every present coordinate lies in [0, 1], else pixels",
+        choices=COORDS,
+    ),
+    Field(
+        "canvas",
+        str,
+        None,
+        "canvas size WxH for documents without canvas_width/canvas_height (bare OpenPose output)",
+        optional=True,
+    ),
+    Field("max_file_mb", float, 64.0, "refuse input files larger than this many megabytes", low=0.001, high=4096),
+    Field("max_people", int, 10_000, "refuse documents with more people than this", low=1, high=10**7),
+)
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+CORE_FIELDS = ("scope", "framing", "margin", "min_visible", "seed")
+"""The options a person tunes per fill (tab controls, HTTP body, ControlNet variant)."""
+
+_CANVAS_RE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
+
+
+def parse_canvas(text: str, where: str = "canvas") -> tuple[int, int]:
+    """``"512x768"`` -> ``(512, 768)``, with a specific error otherwise."""
+    match = _CANVAS_RE.match(str(text))
+    if not match or int(match[1]) <= 0 or int(match[2]) <= 0:
+        raise PoseFillError(f"expected WxH with positive integers, e.g. 512x768, got {text!r}", where=where)
+    return int(match[1]), int(match[2])
+
+
+def _coerce(field: Field, value: Any) -> Any:
+    if value is None:
+        if field.optional:
+            return None
+        raise PoseFillError(f"expected {field.kind.__name__}, got null", where=field.name)
+    if field.name == "canvas":
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            value = f"{value[0]}x{value[1]}"
+        w, h = parse_canvas(value, field.name)
+        return f"{w}x{h}"
+    if field.kind is str:
+        if not isinstance(value, str) or value not in field.choices:
+            raise PoseFillError(f"expected one of {', '.join(field.choices)}, got {value!r}", where=field.name)
+        return value
+    if isinstance(value, bool):
+        raise PoseFillError(f"expected a number, got {value!r}", where=field.name)
+    if field.kind is int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if not isinstance(value, int):
+            raise PoseFillError(f"expected an integer, got {value!r}", where=field.name)
+    else:
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise PoseFillError(f"expected a number, got {value!r}", where=field.name) from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise PoseFillError(f"expected a finite number, got {value!r}", where=field.name)
+    if (field.low is not None and value < field.low) or (field.high is not None and value > field.high):
+        raise PoseFillError(f"expected a value in [{field.low:g}, {field.high:g}], got {value!r}", where=field.name)
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """Validated options. Build with ``Options()``, ``Options.from_mapping(d)`` or ``replace(**changes)``."""
+
+    scope: str = "limbs"
+    framing: str = "keep"
+    margin: float = 0.05
+    min_visible: int = 3
+    seed: int | None = None
+    min_confidence: float = 0.0
+    coords: str = "auto"
+    canvas: str | None = None
+    max_file_mb: float = 64.0
+    max_people: int = 10_000
+
+    def __post_init__(self) -> None:
+        for field in FIELDS:
+            object.__setattr__(self, field.name, _coerce(field, getattr(self, field.name)))
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None) -> Options:
+        """Options from a dict (HTTP body, tab state); unknown keys are an error that names them."""
+        values = dict(values or {})
+        unknown = sorted(set(values) - set(FIELD_BY_NAME))
+        if unknown:
+            raise PoseFillError(f"unknown option(s) {', '.join(unknown)}; known: {', '.join(FIELD_BY_NAME)}")
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Options:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @property
+    def canvas_size(self) -> tuple[int, int] | None:
+        return parse_canvas(self.canvas) if self.canvas else None
+
+
+def add_option_arguments(parser: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
+    """Add ``--scope``, ``--framing`` ... to an argparse parser, straight from ``FIELDS``."""
+    for field in FIELDS:
+        if names is not None and field.name not in names:
+            continue
+        flag = "--" + field.name.replace("_", "-")
+        kwargs: dict[str, Any] = {"dest": field.name, "default": None, "help": f"{field.help} (default: {field.default})"}
+        if field.choices:
+            kwargs["choices"] = field.choices
+        elif field.name == "canvas":
+            kwargs["metavar"] = "WxH"
+        else:
+            kwargs["type"] = field.kind
+        parser.add_argument(flag, **kwargs)
+
+
+def options_from_args(args: argparse.Namespace) -> Options:
+    """Options from parsed CLI flags (flags left unset keep their defaults)."""
+    given = {f.name: getattr(args, f.name) for f in FIELDS if getattr(args, f.name, None) is not None}
+    return Options.from_mapping(given)

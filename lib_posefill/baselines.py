@@ -68,8 +68,8 @@ class MeanPoseFiller:
         # Too few or degenerate joints: a person a third of the frame tall, placed on the present joints.
         scale = np.where(bad, frame_h / 3.0 / np.ptp(self.mean_pose[:, 1]), scale)
         w = present[..., None].astype(np.float64)
-        anchor = (xy * w).sum(1) / np.maximum(w.sum(1), 1.0) - scale[:, None] * (self.mean_pose * w).sum(1) / np.maximum(
-            w.sum(1), 1.0
-        )
+        anchor = (xy * w).sum(1) / np.maximum(w.sum(1), 1.0) - scale[:, None] * (self.mean_pose * w).sum(
+            1
+        ) / np.maximum(w.sum(1), 1.0)
         shift = np.where(bad[:, None], anchor, shift)
         return (scale[:, None, None] * self.mean_pose + shift[:, None, :]).astype(np.float32)

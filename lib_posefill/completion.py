@@ -76,7 +76,9 @@ def complete_arrays(
     filled = np.zeros_like(present)
     visible = present.sum(1)
     skipped: list[str | None] = [
-        None if v >= options.min_visible else f"only {v} visible body joints, fewer than min_visible={options.min_visible}"
+        None
+        if v >= options.min_visible
+        else f"only {v} visible body joints, fewer than min_visible={options.min_visible}"
         for v in visible
     ]
     todo = np.flatnonzero(visible >= options.min_visible)
@@ -140,7 +142,11 @@ def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:
                 hint_xy[i, joint], hint_present[i, joint] = hand.xy[0], True
         face = person.parts.get("face_keypoints_2d")
         if face is not None and len(face.xy) >= 48:
-            for joint, idx in ((NOSE, slice(FACE_NOSE_TIP, FACE_NOSE_TIP + 1)), (R_EYE, FACE_R_EYE), (L_EYE, FACE_L_EYE)):
+            for joint, idx in (
+                (NOSE, slice(FACE_NOSE_TIP, FACE_NOSE_TIP + 1)),
+                (R_EYE, FACE_R_EYE),
+                (L_EYE, FACE_L_EYE),
+            ):
                 seen = face.present[idx]
                 if seen.all():
                     hint_xy[i, joint], hint_present[i, joint] = face.xy[idx].mean(0), True
@@ -149,7 +155,9 @@ def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:
 
 def fit_frame(doc: PoseDocument, frame: np.ndarray, margin: float) -> None:
     """framing=fit: zoom out (never in) and shift every point of the document into the frame, in place."""
-    parts = [part for person in doc.people for part in ([person.body] if person.body else []) + list(person.parts.values())]
+    parts = [
+        part for person in doc.people for part in ([person.body] if person.body else []) + list(person.parts.values())
+    ]
     pts = [part.xy[part.present] for part in parts]
     pts = np.concatenate(pts) if pts else np.zeros((0, 2))
     if not len(pts):
@@ -174,7 +182,10 @@ def complete_parsed(
 ) -> list[dict]:
     """Complete every person of every document in one filler batch; return the output documents."""
     frames = frames or [None] * len(docs)
-    boxes = [np.array([0, 0, d.width, d.height], dtype=np.float64) if f is None else np.asarray(f, float) for d, f in zip(docs, frames, strict=False)]
+    boxes = [
+        np.array([0, 0, d.width, d.height], dtype=np.float64) if f is None else np.asarray(f, float)
+        for d, f in zip(docs, frames, strict=False)
+    ]
     bodies = [(box, p) for d, box in zip(docs, boxes, strict=False) for p in d.people if p.body is not None]
     hints = [document_hints(d) for d in docs]
     if bodies:

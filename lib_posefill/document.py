@@ -104,14 +104,18 @@ def _canvas_value(doc: dict[str, Any], key: str, where: str) -> float | None:
 
 def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
     if not isinstance(doc, dict):
-        raise PoseFillError(f"expected a pose document object with 'people', got {type(doc).__name__}", where=where or "document")
+        raise PoseFillError(
+            f"expected a pose document object with 'people', got {type(doc).__name__}", where=where or "document"
+        )
     if "people" not in doc:
         raise PoseFillError("missing 'people' (expected an OpenPose pose document)", where=where or "document")
     people = doc["people"]
     if not isinstance(people, list):
         raise PoseFillError(f"expected a list, got {type(people).__name__}", where=f"{where}people")
     if len(people) > options.max_people:
-        raise PoseFillError(f"{len(people)} people, over the limit of {options.max_people} (max_people)", where=f"{where}people")
+        raise PoseFillError(
+            f"{len(people)} people, over the limit of {options.max_people} (max_people)", where=f"{where}people"
+        )
     width = _canvas_value(doc, "canvas_width", where)
     height = _canvas_value(doc, "canvas_height", where)
     if width is None or height is None:

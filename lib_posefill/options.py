@@ -188,7 +188,11 @@ def add_option_arguments(parser: argparse.ArgumentParser, names: tuple[str, ...]
         if names is not None and field.name not in names:
             continue
         flag = "--" + field.name.replace("_", "-")
-        kwargs: dict[str, Any] = {"dest": field.name, "default": None, "help": f"{field.help} (default: {field.default})"}
+        kwargs: dict[str, Any] = {
+            "dest": field.name,
+            "default": None,
+            "help": f"{field.help} (default: {field.default})",
+        }
         if field.choices:
             kwargs["choices"] = field.choices
         elif field.name == "canvas":

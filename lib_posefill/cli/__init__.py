@@ -16,7 +16,9 @@ COMMANDS: dict[str, str] = {}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib_posefill", description="PoseFill: complete OpenPose skeletons.")
+    parser = argparse.ArgumentParser(
+        prog="python -m lib_posefill", description="PoseFill: complete OpenPose skeletons."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(f"lib_posefill.cli.{module_name}")

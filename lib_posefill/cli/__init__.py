@@ -11,7 +11,7 @@ import importlib
 import logging
 import sys
 
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {"app": "app"}
 """Command name -> module under lib_posefill.cli."""
 
 

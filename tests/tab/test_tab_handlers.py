@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -282,7 +283,7 @@ def test_export_writes_the_core_format_and_the_png(handlers, loaded):
     state, _ = handlers.click(state, P1, "r_knee", [240, 420], False, OPTS)
     json_path, png_path, message = handlers.export(state, OPTS)
     assert json_path and png_path, message
-    out = json.loads(open(json_path).read())
+    out = json.loads(Path(json_path).read_text())
     k = keypoints(out)
     assert k[KNEE].tolist() == [240, 420, 1.0]
     assert set(k[:, 2]) == {1.0}
@@ -301,7 +302,7 @@ def test_export_fit_brings_every_joint_onto_the_canvas(handlers):
     keep_path, _, _ = handlers.export(state, OPTS)
     fit_path, _, message = handlers.export(state, {**OPTS, "framing": "fit"})
     assert "fit" in message
-    keep, fit = keypoints(json.load(open(keep_path))), keypoints(json.load(open(fit_path)))
+    keep, fit = keypoints(json.loads(Path(keep_path).read_text())), keypoints(json.loads(Path(fit_path).read_text()))
     assert keep[:, 1].max() > 300
     assert fit[:, 1].max() <= 300 and fit[:, 0].min() >= 0
 

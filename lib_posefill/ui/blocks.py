@@ -6,6 +6,7 @@ events on static images, gr.update, gr.File outputs for downloads). gradio is im
 gradio finds the ``gr.SelectData`` parameter by its annotation.
 """
 
+import inspect
 import os
 from pathlib import Path
 
@@ -39,6 +40,11 @@ def option_control(gr, field: Field, **kwargs):
         return gr.Radio(list(field.choices), value=field.default, label=label, info=field.help, **kwargs)
     step = 1 if field.kind is int else 0.01
     return gr.Slider(field.low, field.high, value=field.default, step=step, label=label, info=field.help, **kwargs)
+
+
+def image_kwargs(gr) -> dict:
+    """gradio 4 sends output images as WebP unless told otherwise (slow to encode); PNG is exact and quick."""
+    return {"format": "png"} if "format" in inspect.signature(gr.Image.__init__).parameters else {}
 
 
 def build_tab(handlers: Handlers | None = None, examples: list[str] | None = None, standalone: bool = True):
@@ -80,12 +86,15 @@ def build_tab(handlers: Handlers | None = None, examples: list[str] | None = Non
             with gr.Column(scale=3):
                 status = gr.Markdown(elem_id="posefill_status")
                 with gr.Row():
-                    input_image = gr.Image(label="Input", type="numpy", interactive=False, elem_id="posefill_input")
+                    input_image = gr.Image(
+                        label="Input", type="numpy", interactive=False, elem_id="posefill_input", **image_kwargs(gr)
+                    )
                     output_image = gr.Image(
                         label="Completed (click to place the chosen joint)",
                         type="numpy",
                         interactive=False,
                         elem_id="posefill_output",
+                        **image_kwargs(gr),
                     )
                 with gr.Row():
                     person = gr.Dropdown([], label="Person", elem_id="posefill_person")

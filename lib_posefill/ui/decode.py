@@ -128,7 +128,10 @@ def limb_score(cls: np.ndarray, a: Disc, b: Disc, limb: int) -> float:
     if length <= 2 * margin:
         # Discs this close overlap the whole limb: accept when touching discs of the two hues are adjacent.
         return 1.0 if length <= 2 * BODY_JOINT_RADIUS + 3 else 0.0
-    n = max(4, int(length - 2 * margin))
+    mid = cls[int(round((a.y + b.y) / 2)), int(round((a.x + b.x) / 2))] if _inside(cls, a, b) else -1
+    if mid < 0:
+        return 0.0  # nothing painted halfway: no limb joins them
+    n = min(max(4, int(length - 2 * margin)), 48)
     t = np.linspace(margin / length, 1 - margin / length, n)
     xs = np.clip(np.rint(a.x + t * (b.x - a.x)).astype(int), 0, cls.shape[1] - 1)
     ys = np.clip(np.rint(a.y + t * (b.y - a.y)).astype(int), 0, cls.shape[0] - 1)
@@ -138,6 +141,11 @@ def limb_score(cls: np.ndarray, a: Disc, b: Disc, limb: int) -> float:
     if hit == 0 or painted < 0.5 * n:
         return 0.0
     return float(hit) / float(painted)
+
+
+def _inside(cls: np.ndarray, a: Disc, b: Disc) -> bool:
+    x, y = (a.x + b.x) / 2, (a.y + b.y) / 2
+    return 0 <= round(y) < cls.shape[0] and 0 <= round(x) < cls.shape[1]
 
 
 class _Groups:
@@ -250,17 +258,22 @@ def decode_skeleton(image: np.ndarray) -> dict:
     """A pose document (pixel coordinates, c = 1) from an RGB skeleton image; people ordered left to right."""
     if image.ndim != 3 or image.shape[2] < 3:
         raise ValueError("expected an RGB image")
-    cls, value = classify(image)
-    discs = drop_limb_remnants(find_discs(cls, value))
-    people = []
-    for members in assemble(cls, discs):
-        keypoints = [0.0] * (3 * NUM_JOINTS)
-        for i in members:
-            d = discs[i]
-            keypoints[3 * d.joint : 3 * d.joint + 3] = [round(d.x, 1), round(d.y, 1), 1.0]
-        people.append(keypoints)
-    people.sort(key=lambda k: min(k[0::3][j] for j in range(NUM_JOINTS) if k[3 * j + 2] > 0))
     h, w = image.shape[:2]
+    lit = image[..., :3].max(axis=2) >= MIN_VALUE
+    rows, cols = np.flatnonzero(lit.any(1)), np.flatnonzero(lit.any(0))
+    people = []
+    if len(rows):  # work on the part of the image that is not background
+        y0, x0 = max(rows[0] - 2, 0), max(cols[0] - 2, 0)
+        crop = image[y0 : rows[-1] + 3, x0 : cols[-1] + 3]
+        cls, value = classify(crop)
+        discs = drop_limb_remnants(find_discs(cls, value))
+        for members in assemble(cls, discs):
+            keypoints = [0.0] * (3 * NUM_JOINTS)
+            for i in members:
+                d = discs[i]
+                keypoints[3 * d.joint : 3 * d.joint + 3] = [round(d.x + x0, 1), round(d.y + y0, 1), 1.0]
+            people.append(keypoints)
+    people.sort(key=lambda k: min(k[0::3][j] for j in range(NUM_JOINTS) if k[3 * j + 2] > 0))
     return {
         "people": [{"pose_keypoints_2d": k} for k in people],
         "canvas_width": int(w),

@@ -1,0 +1,1 @@
+"""Timing scripts: ``python -m lib_posefill.benchmarks.<name>``."""

@@ -176,7 +176,7 @@ def _file_bytes(data: Any, options: Options) -> bytes:
         raise PoseFillError("no file")
     if isinstance(data, (bytes, bytearray)):
         return bytes(data)
-    path = getattr(data, "name", None) or getattr(data, "path", None) or data
+    path = data if isinstance(data, (str, os.PathLike)) else getattr(data, "name", None) or getattr(data, "path", None)
     if isinstance(path, (str, os.PathLike)):
         try:
             size = os.path.getsize(path)

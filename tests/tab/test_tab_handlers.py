@@ -316,3 +316,18 @@ def test_bad_option_values_are_messages(handlers, loaded):
     state, _ = loaded
     new, view = handlers.refresh(state, P1, True, {**OPTS, "min_visible": None})
     assert view.error and "min_visible" in view.status and new is state
+
+
+def test_examples_are_listed_and_load(handlers, tmp_path):
+    from lib_posefill.ui.blocks import example_files
+
+    (tmp_path / "b_pose.json").write_text(json.dumps(legs_cut()))
+    (tmp_path / "a_notes.txt").write_text("not an example")
+    image = draw_document(parse_documents(legs_cut(), Options())[0][0])
+    (tmp_path / "a_skeleton.png").write_bytes(png_bytes(image))
+    files = example_files(tmp_path)
+    assert [Path(f).name for f in files] == ["a_skeleton.png", "b_pose.json"]
+    for path in files:
+        _, view = handlers.load_path(TabState(), path, None, True, OPTS)
+        assert not view.error, view.status
+        assert Path(path).name in view.status and states(view)["r_knee"] == "filled"

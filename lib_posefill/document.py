@@ -73,6 +73,8 @@ def loads_json(data: str | bytes) -> Any:
         raise PoseFillError(f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
     except RecursionError:
         raise PoseFillError("invalid JSON: nested too deeply") from None
+    except ValueError as err:  # e.g. an integer literal with thousands of digits
+        raise PoseFillError(f"invalid JSON: {str(err).splitlines()[0]}") from None
 
 
 def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
@@ -83,9 +85,17 @@ def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
     for i, v in enumerate(value):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise PoseFillError(f"expected a number, got {json.dumps(v)[:40]}", where=f"{where}[{i}]")
-        if not math.isfinite(v):
-            raise PoseFillError(f"expected a finite number, got {v}", where=f"{where}[{i}]")
+        if not _finite(v):
+            raise PoseFillError(f"expected a finite number, got {str(v)[:40]}", where=f"{where}[{i}]")
     return np.asarray(value, dtype=np.float64).reshape(-1, 3) if value else np.zeros((0, 3))
+
+
+def _finite(v: float) -> bool:
+    """True for numbers a float64 holds finitely (huge JSON integers overflow instead)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _split(triples: np.ndarray, min_confidence: float) -> Part:
@@ -97,7 +107,7 @@ def _canvas_value(doc: dict[str, Any], key: str, where: str) -> float | None:
     if key not in doc or doc[key] is None:
         return None
     v = doc[key]
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not _finite(v) or v <= 0:
         raise PoseFillError(f"expected a positive number, got {json.dumps(v)[:40]}", where=f"{where}{key}")
     return float(v)
 

@@ -107,11 +107,16 @@ def _extent(doc: PoseDocument) -> tuple[int, int, int, int]:
     )
 
 
-def draw_document(doc: PoseDocument, style: str = "controlnet", extend: bool = False) -> np.ndarray:
-    """An RGB uint8 image of the document (canvas-sized unless ``extend``)."""
+def draw_document(
+    doc: PoseDocument, style: str = "controlnet", extend: bool = False, view: tuple[int, int, int, int] | None = None
+) -> np.ndarray:
+    """An RGB uint8 image of the document (canvas-sized unless ``extend``).
+
+    ``view`` (pixels added left, top, right, bottom) replaces the extent ``extend`` would compute.
+    """
     if style not in ("controlnet", "preview"):
         raise PoseFillError(f"expected controlnet or preview, got {style!r}", where="style")
-    left, top, right, bottom = _extent(doc) if extend else (0, 0, 0, 0)
+    left, top, right, bottom = view if view is not None else _extent(doc) if extend else (0, 0, 0, 0)
     w, h = int(round(doc.width)), int(round(doc.height))
     full_w, full_h = w + left + right, h + top + bottom
     if max(full_w, full_h) > MAX_IMAGE_SIDE:
@@ -128,7 +133,7 @@ def draw_document(doc: PoseDocument, style: str = "controlnet", extend: bool = F
                 draw_hand(canvas, person.parts[key], offset)
         if "face_keypoints_2d" in person.parts:
             draw_face(canvas, person.parts["face_keypoints_2d"], offset)
-    if extend and (left or top or right or bottom):  # outline the canvas where nothing else is drawn
+    if left or top or right or bottom:  # outline the canvas where nothing else is drawn
         edge = np.zeros(canvas.shape[:2], dtype=np.uint8)
         cv2.rectangle(edge, (left, top), (left + w - 1, top + h - 1), 1, 1)
         canvas[(edge > 0) & ~canvas.any(-1)] = FRAME_COLOR
@@ -142,6 +147,17 @@ def draw_document(doc: PoseDocument, style: str = "controlnet", extend: bool = F
                     x, y = person.body.xy[j]
                     cv2.circle(canvas, (int(x + left), int(y + top)), FILLED_RING_RADIUS, FILLED_RING_COLOR, 2)
     return canvas
+
+
+def draw_before_after(before: PoseDocument, after: PoseDocument) -> np.ndarray:
+    """Side by side: the input as ControlNet draws it, and the completed pose in the preview style,
+    both grown to the same view so filled joints outside the canvas show."""
+    view = tuple(max(a, b) for a, b in zip(_extent(before), _extent(after)))
+    images = [draw_document(before, "controlnet", view=view), draw_document(after, "preview", view=view)]
+    for image, label in zip(images, ("before", "after (PoseFill)")):
+        cv2.putText(image, label, (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (230, 230, 230), 2, cv2.LINE_AA)
+    gap = np.full((images[0].shape[0], 8, 3), 64, dtype=np.uint8)
+    return np.hstack([images[0], gap, images[1]])
 
 
 def render_document(

@@ -11,7 +11,11 @@ import importlib
 import logging
 import sys
 
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "complete": "complete",
+    "render": "render",
+    "demo": "demo",
+}
 """Command name -> module under lib_posefill.cli."""
 
 

@@ -115,10 +115,13 @@ def _canvas_value(doc: dict[str, Any], key: str, where: str) -> float | None:
 def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
     if not isinstance(doc, dict):
         raise PoseFillError(
-            f"expected a pose document object with 'people', got {type(doc).__name__}", where=where or "document"
+            f"expected a pose document object with 'people', got {type(doc).__name__}",
+            where=where.rstrip(".") or "document",
         )
     if "people" not in doc:
-        raise PoseFillError("missing 'people' (expected an OpenPose pose document)", where=where or "document")
+        raise PoseFillError(
+            "missing 'people' (expected an OpenPose pose document)", where=where.rstrip(".") or "document"
+        )
     people = doc["people"]
     if not isinstance(people, list):
         raise PoseFillError(f"expected a list, got {type(people).__name__}", where=f"{where}people")
@@ -132,7 +135,7 @@ def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
         if options.canvas_size is None:
             raise PoseFillError(
                 "no canvas_width/canvas_height in the document; give the canvas size with --canvas WxH (option canvas)",
-                where=where or "document",
+                where=where.rstrip(".") or "document",
             )
         width, height = (float(v) for v in options.canvas_size)
 

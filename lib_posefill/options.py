@@ -208,3 +208,21 @@ def options_from_args(args: argparse.Namespace) -> Options:
     """Options from parsed CLI flags (flags left unset keep their defaults)."""
     given = {f.name: getattr(args, f.name) for f in FIELDS if getattr(args, f.name, None) is not None}
     return Options.from_mapping(given)
+
+
+def markdown_table() -> str:
+    """The options as a Markdown table (the README's, kept in sync by a test)."""
+
+    def values(f: Field) -> str:
+        if f.choices:
+            return ", ".join(f.choices)
+        if f.low is None:
+            return "WxH"
+        fmt = (lambda v: str(int(v))) if f.kind is int else (lambda v: f"{v:g}")
+        return f"{fmt(f.low)} .. {fmt(f.high)}" + (" or unset" if f.optional else "")
+
+    rows = ["| option | CLI flag | default | values | meaning |", "| --- | --- | --- | --- | --- |"]
+    for f in FIELDS:
+        default = "unset" if f.default is None else f.default
+        rows.append(f"| `{f.name}` | `--{f.name.replace('_', '-')}` | {default} | {values(f)} | {f.help} |")
+    return "\n".join(rows)

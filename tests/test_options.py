@@ -60,3 +60,11 @@ def test_cli_flags_come_from_fields():
     assert {f.name for f in FIELDS} <= flags
     with pytest.raises(SystemExit):
         parser.parse_args(["--scope", "legs"])
+
+
+def test_readme_options_table_is_current():
+    from conftest import REPO
+
+    from lib_posefill.options import markdown_table
+
+    assert markdown_table() in (REPO / "README.md").read_text(encoding="utf-8")

@@ -103,6 +103,17 @@ def _split(triples: np.ndarray, min_confidence: float) -> Part:
     return Part(xy=triples[:, :2].copy(), present=present)
 
 
+def _keep_filled_outside(body: Part, triples: np.ndarray, record: Any, min_confidence: float) -> None:
+    """Joints PoseFill filled (its ``posefill.filled`` record) stay present at negative coordinates, which
+    otherwise mark missing joints: PoseFill's own output reads back whole, e.g. to render or complete again."""
+    filled = record.get("filled") if isinstance(record, dict) else None
+    if not isinstance(filled, list):
+        return
+    for j in filled:
+        if isinstance(j, int) and not isinstance(j, bool) and 0 <= j < len(triples):
+            body.present[j] |= triples[j, 2] > min_confidence
+
+
 def _canvas_value(doc: dict[str, Any], key: str, where: str) -> float | None:
     if key not in doc or doc[key] is None:
         return None
@@ -155,6 +166,8 @@ def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
                     f"expected 18 (OpenPose-18) or 25 (BODY_25) keypoints, got {len(triples)}", where=f"{pw}.{BODY_KEY}"
                 )
             body = _split(triples, options.min_confidence) if len(triples) else None
+            if body is not None:
+                _keep_filled_outside(body, triples, person.get("posefill"), options.min_confidence)
         parts = {
             key: _split(_number_list(person[key], f"{pw}.{key}"), options.min_confidence)
             for key in PART_KEYS

@@ -200,3 +200,19 @@ def test_loads_json_errors_are_one_line():
         with pytest.raises(PoseFillError) as info:
             loads_json(text)
         assert "\n" not in str(info.value)
+
+
+def test_output_reads_back_whole_even_left_of_the_canvas(filler):
+    xy = body(40, 60, 600)  # the right arm is past the left edge: filled at negative x
+    doc = person_doc(xy, width=512, height=768)
+    out = complete_document(copy.deepcopy(doc), filler=filler)
+    filled = out["people"][0]["posefill"]["filled"]
+    assert (triples(out["people"][0])[filled, 0] < 0).any()
+    again = parse_documents(out, Options(coords="pixel"))[0][0].people[0].body
+    assert again.present[filled].all()
+    twice = complete_document(copy.deepcopy(out), {"coords": "pixel"}, filler=filler)
+    assert twice["people"][0]["posefill"]["filled"] == []
+    np.testing.assert_array_equal(triples(twice["people"][0]), triples(out["people"][0]))
+    detector = copy.deepcopy(out)
+    del detector["people"][0]["posefill"]  # without PoseFill's record, negative coordinates mean missing
+    assert not parse_documents(detector, Options(coords="pixel"))[0][0].people[0].body.present[filled].any()

@@ -28,13 +28,17 @@ def test_complete_folder_not_recursive_same_names_overwrites(tmp_path):
     src = tmp_path / "in"
     for name in ("a.json", "b.json"):
         write_json(src / name, person_doc())
+    write_json(src / "list.json", [person_doc(), {"people": [], "canvas_width": 8, "canvas_height": 8}])
     write_json(src / "deeper" / "c.json", person_doc())
     (src / "notes.txt").write_text("not a pose")
     out = tmp_path / "out"
     write_json(out / "a.json", {"stale": True})
     done = run_cli("complete", str(src), "-o", str(out), "--scope", "all")
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json", "list.json"]
+    as_list = json.loads((out / "list.json").read_text())
+    assert len(as_list) == 2 and as_list[1] == {"people": [], "canvas_width": 8, "canvas_height": 8}
+    assert (triples(as_list[0]["people"][0])[:, 2] == 1).all()
     for name in ("a.json", "b.json"):
         doc = json.loads((out / name).read_text())
         assert "stale" not in doc and (triples(doc["people"][0])[:, 2] == 1).all()

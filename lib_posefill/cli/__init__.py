@@ -11,7 +11,7 @@ import importlib
 import logging
 import sys
 
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {"evaluate": "evaluate", "train": "train", "bench": "bench"}
 """Command name -> module under lib_posefill.cli."""
 
 

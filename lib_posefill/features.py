@@ -27,16 +27,17 @@ def fit(xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tuple[np.ndar
     With fewer than two distinct present joints the person is assumed a third of the frame tall.
     """
     w = present.astype(np.float32)
-    n = w.sum(1, keepdims=True)  # (N, 1)
-    inv = 1.0 / np.maximum(n, 1.0)
-    xm = np.einsum("nj,njc->nc", w, xy) * inv  # (N, 2)
+    inv = 1.0 / np.maximum(w.sum(1, keepdims=True), 1.0)  # (N, 1)
+    wx = w[..., None] * xy
+    xm = wx.sum(1) * inv  # (N, 2)
     tm = (w @ MEAN) * inv  # (N, 2)
-    tc = (MEAN[None] - tm[:, None]) * w[..., None]
+    tc = (MEAN - tm[:, None]) * w[..., None]
     xc = (xy - xm[:, None]) * w[..., None]
-    den = np.einsum("njc,njc->n", tc, tc)
-    dot = np.einsum("njc,njc->n", tc, xc)
-    cross = np.einsum("nj,nj->n", tc[..., 0], xc[..., 1]) - np.einsum("nj,nj->n", tc[..., 1], xc[..., 0])
-    scale = np.sqrt(dot * dot + cross * cross) / np.maximum(den, 1e-12)
+    den = (tc * tc).sum((1, 2))
+    dot = (tc * xc).sum((1, 2))
+    cross = (tc[..., 0] * xc[..., 1] - tc[..., 1] * xc[..., 0]).sum(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.sqrt(dot * dot + cross * cross) / den
     bad = ~(den > 1e-6) | ~(scale > 1e-6) | ~np.isfinite(scale)
     if bad.any():
         scale[bad] = np.maximum(frame[bad, 3] - frame[bad, 1], 1.0) / (3.0 * _MEAN_HEIGHT)
@@ -49,12 +50,14 @@ def encode(xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tuple[np.n
     present = np.asarray(present, dtype=bool)
     frame = np.asarray(frame, dtype=np.float32)
     scale, shift = fit(xy, present, frame)
+    n = len(xy)
     inv = (1.0 / scale)[:, None]
-    local = (xy - shift[:, None]) * inv[..., None] - MEAN
-    local *= present[..., None]
-    edges = (frame - np.concatenate([shift, shift], 1)) * inv
-    np.clip(edges, -EDGE_CLIP, EDGE_CLIP, out=edges)
-    feats = np.concatenate([local.reshape(len(xy), -1), present.astype(np.float32), edges], axis=1)
+    feats = np.empty((n, IN_DIM), dtype=np.float32)
+    local = feats[:, : 2 * NUM_JOINTS].reshape(n, NUM_JOINTS, 2)
+    np.multiply((xy - shift[:, None]) * inv[..., None] - MEAN, present[..., None], out=local)
+    feats[:, 2 * NUM_JOINTS : 3 * NUM_JOINTS] = present
+    edges = feats[:, 3 * NUM_JOINTS :].reshape(n, 2, 2)
+    np.clip((frame.reshape(n, 2, 2) - shift[:, None]) * inv[..., None], -EDGE_CLIP, EDGE_CLIP, out=edges)
     return feats, scale, shift
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..filler import Filler
 from ..model import load_filler, model_path
 from ..training.data import load_people
+from .alternatives import alternative_spread, one_joint
 from .knn import KnnFiller, build_pool, mean_pose_filler
 from .protocol import DEFAULT_SEED, FAMILIES, FAMILY_HELP, make_cases
 from .report import evaluate, table
@@ -29,4 +30,14 @@ def evaluate_location(
     results = evaluate([filler, *(extra or []), *baselines(location)], cases)
     legend = "\n".join(f"- {f}: {FAMILY_HELP[f]}" for f in FAMILIES)
     text = f"Mean error on hidden shoulders..ankles / torso length (COCO val, seed {seed or DEFAULT_SEED})\n\n"
-    return results, text + table(results) + "\n\n" + legend
+    text += table(results) + "\n\n" + legend
+    if getattr(filler, "hypotheses", 0):
+        alt = {c.family: alternative_spread(filler, c) for c in (cases["waist-up"], one_joint(cases["occluded"]))}
+        results["alternatives"] = alt
+        text += "\n\nSeeded alternatives (seeds 0-7; / torso length): spread = mean distance from their mean\n"
+        text += "\n".join(
+            f"- {name} (n={a['cases']}): spread {a['spread']:.3f}, best of 8 {a['best_of_n']:.3f}, "
+            f"best guess {a['best_guess']:.3f}"
+            for name, a in alt.items()
+        )
+    return results, text

@@ -51,10 +51,12 @@ def read_card(path: str | Path) -> dict:
     return facts
 
 
-def write_card(onnx_path: str | Path, command: str, config: dict, train_log: dict, table: str | None) -> Path:
+def write_card(
+    onnx_path: str | Path, command: str, config: dict, train_log: dict, table: str | None, commit: str
+) -> Path:
+    """Write MODEL_CARD.md next to the ONNX file; ``commit`` is the code the model was trained with."""
     onnx_path = Path(onnx_path)
     facts = card_facts(onnx_path)
-    root = Path(__file__).resolve().parents[2]
     evaluation = table or "(not evaluated: run `python -m lib_posefill evaluate --data-dir DIR`)"
     text = f"""# PoseFill completion model
 
@@ -74,7 +76,7 @@ from the joints it kept and the canvas edges. Runs with onnxruntime on CPU; no t
 - data: COCO 2017 person keypoints, train split (people with at least 6 labelled joints and a size of at least 40 px), mapped to OpenPose-18 (neck = shoulder midpoint when both are labelled); the loss counts only labelled joints that were hidden
 - missing-joint patterns: frame-edge cuts (bottom, sides, top, corners; the canvas ends at the cut), whole parts, random joints, 1-4 limb joints, one shoulder (hence the neck), head points; mirror flips, rotation, aspect changes, jitter (`lib_posefill/training/masks.py`)
 - command: `{command}`
-- code: git commit {git_commit(root)}
+- code: git commit {commit}
 - run: {train_log.get("steps")} steps of {train_log.get("batch")} in {train_log.get("seconds")} s on {train_log.get("machine")}; seed {train_log.get("seed")}
 
 ## Evaluation (COCO val, `python -m lib_posefill evaluate --data-dir DIR`)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +21,7 @@ log = logging.getLogger("posefill")
 
 @dataclass
 class TrainConfig:
-    steps: int = 20000
+    steps: int = 10000
     batch: int = 512
     lr: float = 2e-3
     weight_decay: float = 1e-4
@@ -61,8 +62,15 @@ def losses(net: PoseNet, batch: dict, relax: float) -> tuple[torch.Tensor, torch
     return best_loss, hyp_loss, ce
 
 
-def train(people: People, cfg: TrainConfig, minutes: float | None = None) -> tuple[PoseNet, dict]:
-    """Train a PoseNet; stops after cfg.steps (or ``minutes``, whichever first). Returns the net and a log."""
+def train(
+    people: People,
+    cfg: TrainConfig,
+    minutes: float | None = None,
+    checkpoint: Callable[[PoseNet, int], None] | None = None,
+    checkpoint_every: int = 1000,
+) -> tuple[PoseNet, dict]:
+    """Train a PoseNet; stops after cfg.steps (or ``minutes``, whichever first). Returns the net and a log.
+    ``checkpoint(net, step)`` is called every ``checkpoint_every`` steps."""
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     net = PoseNet(cfg.net)
@@ -91,6 +99,8 @@ def train(people: People, cfg: TrainConfig, minutes: float | None = None) -> tup
         opt.step()
         for key, value in (("best", best), ("hyp", hyp), ("ce", ce)):
             run[key] = 0.98 * run[key] + 0.02 * float(value.detach())
+        if checkpoint and step and step % checkpoint_every == 0:
+            checkpoint(net, step)
         if step % 500 == 0 or step == cfg.steps - 1:
             log.warning(
                 "step %d  loss best %.4f hyp %.4f ce %.3f  lr %.2e  %.0f s",

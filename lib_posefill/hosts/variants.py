@@ -16,7 +16,8 @@ ORIGINALS: tuple[str, ...] = ("dw_openpose_full", "openpose", "openpose_full", "
 """Body-pose preprocessors PoseFill repairs (not animal_openpose, not openpose_faceonly)."""
 SUFFIX = "_posefill"
 TAG = "OpenPose"
-MAX_ALTERNATIVE = 100
+MAX_ALTERNATIVE = 32
+"""Below 64, the slider value Forge's /controlnet/detect sends when none is given (so it means best guess)."""
 
 
 def variant_name(original: str) -> str:

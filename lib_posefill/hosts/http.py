@@ -9,9 +9,8 @@
 Bodies are plain JSON read from the request (no pydantic models, so it works with pydantic 1 and 2),
 capped at ``max_bytes``; errors are ``{"detail": "<one line>"}`` with 400 (not JSON), 413 (too big)
 or 422 (the core's PoseFillError message naming the field).
+No ``from __future__ import annotations`` here: FastAPI reads the routes' ``Request`` annotation at runtime.
 """
-
-from __future__ import annotations
 
 import logging
 from typing import Any

@@ -8,6 +8,7 @@ own time is not included: this is what ticking PoseFill adds.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -41,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="512x768", help="picture size WxH (default 512x768)")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"filler: {cached_filler().name}; picture {width}x{height}; {args.repeat} runs each")
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (timings grow with the load)")
     worst = 0.0
     for people in (1, 5):
         times = sorted(time_repair(people, width, height, args.repeat))

@@ -36,10 +36,11 @@ def repair(image: np.ndarray, pose: Any, options: Options) -> tuple[np.ndarray, 
     people = completed["people"] if isinstance(completed, dict) else []
     changed = options.framing == "fit" or any(p["posefill"]["filled"] for p in people)
     if changed:
-        drawn = render_document(completed)
-        image = np.zeros((h, w, drawn.shape[2]), dtype=np.uint8)
-        ch, cw = min(h, drawn.shape[0]), min(w, drawn.shape[1])
-        image[:ch, :cw] = drawn[:ch, :cw]
+        drawn = render_document(completed)  # on the (padded) canvas of the JSON
+        short = (max(0, h - drawn.shape[0]), max(0, w - drawn.shape[1]))
+        if any(short):
+            drawn = np.pad(drawn, ((0, short[0]), (0, short[1]), (0, 0)))
+        image = np.ascontiguousarray(drawn[:h, :w])
     return image, (json.dumps(completed) if as_text else completed)
 
 

@@ -19,7 +19,6 @@ COPIED = (
     "tags",
     "slider_resolution",
     "slider_3",
-    "sorting_priority",
     "returns_image",
     "show_control_mode",
     "do_not_need_model",
@@ -68,6 +67,8 @@ def variant_class(base: type) -> type:
                 if hasattr(original, attr):
                     setattr(self, attr, getattr(original, attr))
             self.tags = list(getattr(original, "tags", None) or [variants.TAG])
+            # Listed right after the originals, which stay the default of the OpenPose control type.
+            self.sorting_priority = getattr(original, "sorting_priority", 0) - 1
             self.slider_1 = _parameter(module, variants.FRAMING_SLIDER)
             self.slider_2 = _parameter(module, variants.ALTERNATIVE_SLIDER)
             self.preprocessor_deps = [original.name]  # keeps the original loaded while the variant is in use

@@ -21,7 +21,6 @@ COPIED = (
     "tags",
     "slider_resolution",
     "slider_3",
-    "sorting_priority",
     "show_control_mode",
     "do_not_need_model",
     "corp_image_with_a1111_mask_when_in_img2img_inpaint_tab",
@@ -71,6 +70,8 @@ def variant_class(base_module: Any) -> type:
                     setattr(self, attr, getattr(original, attr))
             self.name = variants.variant_name(original.name)
             self.tags = list(getattr(original, "tags", None) or [variants.TAG])
+            # Listed right after the originals, which stay the default of the OpenPose control type.
+            self.sorting_priority = getattr(original, "sorting_priority", 0) - 1
             self.model_filename_filters = list(getattr(original, "model_filename_filters", None) or ["openpose"])
             self.slider_1 = _parameter(base_module, variants.FRAMING_SLIDER)
             self.slider_2 = _parameter(base_module, variants.ALTERNATIVE_SLIDER)

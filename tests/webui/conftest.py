@@ -24,6 +24,7 @@ from modules_forge import supported_preprocessor as forge_base  # noqa: E402
 from lib_posefill.hosts import variants  # noqa: E402
 
 OTHERS = ("animal_openpose", "openpose_faceonly")
+PRIORITY = {"openpose_full": 100}  # as in ControlNet's legacy preprocessor table
 
 
 class NonePreprocessor(cn.Preprocessor):
@@ -45,7 +46,9 @@ def cn_registry(scene):
     cn.Preprocessor.add_supported_preprocessor(NonePreprocessor("none"))
     for name in variants.ORIGINALS + OTHERS:
         cn.Preprocessor.add_supported_preprocessor(
-            cn.LegacyPreprocessor(name, functools.partial(scene.run_model, include_body=True))
+            cn.LegacyPreprocessor(
+                name, functools.partial(scene.run_model, include_body=True), priority=PRIORITY.get(name, 0)
+            )
         )
     yield cn.Preprocessor
     cn.Preprocessor.all_processors.clear()
@@ -61,7 +64,9 @@ def forge_registry(scene):
     forge_shared.add_supported_preprocessor(none)
     for name in variants.ORIGINALS + OTHERS:
         forge_shared.add_supported_preprocessor(
-            forge_base.LegacyPreprocessor(name, functools.partial(scene.run_model, include_body=True))
+            forge_base.LegacyPreprocessor(
+                name, functools.partial(scene.run_model, include_body=True), priority=PRIORITY.get(name, 0)
+            )
         )
     yield forge_shared, forge_base
     forge_shared.supported_preprocessors.clear()

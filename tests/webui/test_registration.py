@@ -26,6 +26,9 @@ def test_controlnet_registers_one_variant_per_body_preprocessor(cn_registry):
     assert cn_registry.get_preprocessor("openpose_faceonly_posefill") is None
     labels = [p.label for p in cn_registry.get_sorted_preprocessors()]
     assert labels[0] == "none" and set(EXPECTED) <= set(labels)
+    # the OpenPose control type still defaults to ControlNet's own first choice, variants come after
+    assert labels[1] == "openpose_full" and labels[2] == "openpose_full_posefill"
+    assert all(labels.index(variants.variant_name(n)) > labels.index("openpose_hand") for n in variants.ORIGINALS[:2])
 
 
 def test_controlnet_registration_is_idempotent(cn_registry):

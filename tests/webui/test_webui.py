@@ -103,3 +103,14 @@ def test_metadata_loads_after_controlnet():
     config = configparser.ConfigParser()
     config.read(ROOT / "metadata.ini")
     assert config.get("scripts", "After") == "sd-webui-controlnet"
+
+
+def test_host_modules_import_no_webui_gradio_or_fastapi():
+    import subprocess
+
+    code = (
+        "import sys, lib_posefill.hosts.webui, lib_posefill.hosts.example, lib_posefill.benchmarks.controlnet_wrapper\n"
+        "bad = [m for m in ('modules', 'gradio', 'fastapi', 'internal_controlnet', 'modules_forge') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -126,11 +126,12 @@ class LegacyPreprocessor(Preprocessor):
     """ControlNet's wrapper of its old call functions: call_function(img, res, thr_a, thr_b, **kwargs)
     -> (result, is_image)."""
 
-    def __init__(self, name: str, call_function, tags=("OpenPose",)):
+    def __init__(self, name: str, call_function, tags=("OpenPose",), priority=0):
         super().__init__(name)
         self._label = name
         self.call_function = call_function
         self.tags = list(tags)
+        self.sorting_priority = priority
         self.calls = 0
 
     def __call__(self, input_image, resolution=512, slider_1=None, slider_2=None, slider_3=None, **kwargs):

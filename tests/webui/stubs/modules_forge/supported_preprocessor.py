@@ -44,11 +44,12 @@ class Preprocessor:
 class LegacyPreprocessor(Preprocessor):
     """Forge's legacy wrapper (extensions-builtin/forge_legacy_preprocessors)."""
 
-    def __init__(self, name, call_function, tags=("OpenPose",)):
+    def __init__(self, name, call_function, tags=("OpenPose",), priority=0):
         super().__init__()
         self.name = name
         self.call_function = call_function
         self.tags = list(tags)
+        self.sorting_priority = priority
         self.model_filename_filters = ["openpose", "openpose", "densepose"]
         self.calls = 0
 

@@ -79,10 +79,12 @@ def variant_class(base_module: Any) -> type:
             self.options = options
 
         def __call__(self, input_image, resolution=512, slider_1=None, slider_2=None, slider_3=None, **kwargs):
-            opts = variants.slider_options(self.options(), slider_1, slider_2)
+            def options():
+                return variants.slider_options(self.options(), slider_1, slider_2)
+
             kwargs.setdefault("slider_1", _default(self.original.slider_1))
             kwargs.setdefault("slider_2", _default(self.original.slider_2))
-            return run_variant(self.original, input_image, resolution, opts, slider_3=slider_3, **kwargs)
+            return run_variant(self.original, input_image, resolution, options, slider_3=slider_3, **kwargs)
 
     return PoseFillPreprocessor
 

@@ -48,12 +48,13 @@ def run_variant(
     original: Callable[..., Any],
     input_image: Any,
     resolution: Any,
-    options: Options,
+    options: Callable[[], Options],
     json_pose_callback: Callable[[Any], None] | None = None,
     **kwargs: Any,
 ) -> Any:
     """Call ``original`` with PoseFill's own JSON callback, repair, forward the repaired JSON.
 
+    ``options`` is called only after the original ran, inside the guard (it reads settings and sliders).
     ``kwargs`` (sliders of the original, input_mask, low_vram, model ...) go to the original as they
     are. A failure inside PoseFill logs a warning and passes the original image and JSON on.
     """
@@ -64,7 +65,7 @@ def run_variant(
         return result
     pose = poses[-1]
     try:
-        result, pose = repair(result, pose, options)
+        result, pose = repair(result, pose, options())
     except Exception as err:  # never break generation: pass the unrepaired pose on
         log.warning("PoseFill: repair failed, passing the unrepaired pose on: %s", err)
     if json_pose_callback is not None:

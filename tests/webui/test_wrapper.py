@@ -100,6 +100,17 @@ def test_failure_passes_the_original_image_and_json_on(cn_pair, monkeypatch, cap
     assert "model exploded" in caplog.text
 
 
+def test_failing_settings_fall_back_too(cn_registry, caplog):
+    def broken():
+        raise RuntimeError("settings unreadable")
+
+    controlnet.register(cn_registry, broken)
+    before, raw = run(cn_registry.get_preprocessor("dw_openpose_full"), slider_1=0.5, slider_2=0.5)
+    after, forwarded = run(cn_registry.get_preprocessor("dw_openpose_full_posefill"))
+    assert np.array_equal(after, before) and forwarded == raw
+    assert "settings unreadable" in caplog.text
+
+
 def test_bad_json_from_the_preprocessor_falls_back():
     image = np.zeros((64, 64, 3), np.uint8)
     got = []
@@ -108,7 +119,7 @@ def test_bad_json_from_the_preprocessor_falls_back():
         json_pose_callback({"people": "nobody"})
         return image
 
-    out = wrapper.run_variant(original, image, 512, Options(), json_pose_callback=got.append)
+    out = wrapper.run_variant(original, image, 512, Options, json_pose_callback=got.append)
     assert out is image and got == [{"people": "nobody"}]
 
 

@@ -15,6 +15,10 @@ COMMANDS: dict[str, str] = {
     "complete": "complete",
     "render": "render",
     "demo": "demo",
+    "app": "app",
+    "train": "train",
+    "evaluate": "evaluate",
+    "bench": "bench",
 }
 """Command name -> module under lib_posefill.cli."""
 

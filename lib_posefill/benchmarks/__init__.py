@@ -1,1 +1,1 @@
-"""Timing scripts: ``python -m lib_posefill.benchmarks.<name>``."""
+"""Timings of PoseFill's parts (``python -m lib_posefill.benchmarks.<name>``); timings live here, not in tests."""

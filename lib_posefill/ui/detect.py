@@ -6,6 +6,7 @@ A detector takes an RGB uint8 image and returns a pose document (dict) whose can
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -22,21 +23,14 @@ NEEDS_CONTROLNET = (
 
 
 def _find_preprocessor(name: str) -> Any | None:
-    """ControlNet's preprocessor registry entry, in AUTOMATIC1111 (sd-webui-controlnet) or Forge."""
-    try:
-        from scripts.supported_preprocessor import Preprocessor  # sd-webui-controlnet >= 1.1.444
+    """ControlNet's preprocessor by name, in AUTOMATIC1111 (sd-webui-controlnet) or Forge, else None."""
+    from ..hosts import controlnet, forge
 
-        found = Preprocessor.get_preprocessor(name)
-        if found is not None:
-            return found
-    except Exception:  # not running in AUTOMATIC1111 with ControlNet
-        pass
-    try:
-        from modules_forge.shared import supported_preprocessors  # Forge
-
-        return supported_preprocessors.get(name)
-    except Exception:
-        return None
+    registry = controlnet.find_registry()
+    if registry is not None and registry.get_preprocessor(name) is not None:
+        return registry.get_preprocessor(name)
+    found = forge.find_registry()
+    return found[0].supported_preprocessors.get(name) if found is not None else None
 
 
 def controlnet_detector(name: str = DWPOSE) -> Detector:
@@ -51,7 +45,8 @@ def controlnet_detector(name: str = DWPOSE) -> Detector:
         preprocessor(input_image=image, resolution=min(h, w), json_pose_callback=poses.append)
         if not poses:
             raise PoseFillError(f"ControlNet's {name} reported no pose for this photo")
-        doc = poses[0][0] if isinstance(poses[0], list) else poses[0]
+        doc = json.loads(poses[-1]) if isinstance(poses[-1], str) else poses[-1]
+        doc = doc[0] if isinstance(doc, list) else doc
         # DWPose pads its canvas to a multiple of 64 at the bottom/right; the photo itself is w x h.
         return {**doc, "canvas_width": w, "canvas_height": h}
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import types
 from pathlib import Path
@@ -31,7 +32,7 @@ class FakeDWPose:
         doc = legs_cut(width=w, height=h)
         doc["canvas_width"], doc["canvas_height"] = -(-w // 64) * 64, -(-h // 64) * 64
         if kw.get("json_pose_callback"):
-            kw["json_pose_callback"](doc)
+            kw["json_pose_callback"](json.dumps(doc))  # ControlNet may hand the JSON over as text
         return np.zeros_like(input_image)
 
 
@@ -44,12 +45,11 @@ def controlnet(monkeypatch):
         def get_preprocessor(cls, name):
             return dwpose if name == "dw_openpose_full" else None
 
-    scripts = types.ModuleType("scripts")
+    Preprocessor.add_supported_preprocessor = classmethod(lambda cls, p: None)
     registry = types.ModuleType("scripts.supported_preprocessor")
     registry.Preprocessor = Preprocessor
-    scripts.supported_preprocessor = registry
-    monkeypatch.setitem(sys.modules, "scripts", scripts)
-    monkeypatch.setitem(sys.modules, "scripts.supported_preprocessor", registry)
+    for name in ("scripts.supported_preprocessor", "internal_controlnet.external_code"):  # both re-export it
+        monkeypatch.setitem(sys.modules, name, registry)
     return dwpose
 
 
@@ -62,8 +62,8 @@ def test_photo_detection_through_controlnet(controlnet):
 
 
 def test_without_controlnet_the_detector_says_what_is_needed(monkeypatch):
-    monkeypatch.setitem(sys.modules, "scripts", None)
-    monkeypatch.setitem(sys.modules, "modules_forge", None)
+    for name in ("scripts.supported_preprocessor", "internal_controlnet.external_code", "modules_forge.shared"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
     with pytest.raises(PoseFillError, match="needs ControlNet"):
         controlnet_detector()(np.zeros((64, 64, 3), np.uint8))
 

@@ -20,6 +20,7 @@ import pytest
 from tab_poses import legs_cut
 
 from lib_posefill.skeleton import JOINT_INDEX
+from lib_posefill.ui.blocks import example_files
 from lib_posefill.ui.handlers import Handlers
 from lib_posefill.ui.state import TabState
 
@@ -152,3 +153,26 @@ def test_bad_upload_shows_a_message(app_url, page, tmp_path):
     page.locator("#posefill_upload input[type=file]").set_input_files(str(bad))
     page.locator("#posefill_status").first.get_by_text("invalid JSON").wait_for(timeout=30_000)
     assert "Traceback" not in page.content()
+
+
+def test_bundled_example_with_joints_outside_the_canvas(app_url, page):
+    examples = example_files()
+    if not examples:
+        pytest.skip("no bundled examples/ in this checkout")
+    first = examples[0]
+    _, expected = Handlers().load_path(TabState(), first, None, True, OPTS)
+    page.goto(app_url)
+    page.locator("#posefill_load_example").click()
+    page.locator("#posefill_status").first.get_by_text(Path(first).name).wait_for(timeout=30_000)
+    output = page.locator("#posefill_output img")
+    output.wait_for(timeout=30_000)
+    natural = output.evaluate("e => [e.naturalWidth, e.naturalHeight]")
+    assert natural == [expected.output_image.shape[1], expected.output_image.shape[0]]
+    two = REPO / "examples" / "two_people.json"
+    if two.exists():  # the README's screenshot: two people, joints filled past the bottom edge
+        page.locator("#posefill_upload input[type=file]").set_input_files(str(two))
+        page.locator("#posefill_status").first.get_by_text("2 people").wait_for(timeout=30_000)
+        page.locator("#posefill_output img").wait_for(timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.screenshot(path=str(ARTIFACTS / f"tab-example-gradio{gradio.__version__}.png"))

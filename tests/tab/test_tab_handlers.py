@@ -331,3 +331,18 @@ def test_examples_are_listed_and_load(handlers, tmp_path):
         _, view = handlers.load_path(TabState(), path, None, True, OPTS)
         assert not view.error, view.status
         assert Path(path).name in view.status and states(view)["r_knee"] == "filled"
+
+
+def test_huge_image_is_refused_from_its_header(handlers, loaded):
+    state, _ = loaded
+    header = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + (40000).to_bytes(4, "big") * 2 + b"\x08\x02\0\0\0" + b"\0" * 64
+    new, view = handlers.upload(state, header, "auto", P1, True, OPTS)
+    assert view.error and "40000x40000 pixels" in view.status and new is state
+
+
+def test_the_app_command_imports_gradio_only_when_run():
+    import subprocess
+    import sys
+
+    code = "import sys, lib_posefill.cli, lib_posefill.cli.app; sys.exit('gradio' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

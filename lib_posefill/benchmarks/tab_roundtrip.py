@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     handlers = Handlers()
     encode_name, encode = encoder()
     print(f"filler: {cached_filler().name}; image encoding: {encode_name}; {args.repeat} runs each")
+    print(
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work on the machine slows every figure)"
+    )
     print(f"{'case':<40} {'median ms':>10} {'p95 ms':>8}")
     for people in (1, 5):
         data = json.dumps(pose(people)).encode()

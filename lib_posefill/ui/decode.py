@@ -18,6 +18,8 @@ import numpy as np
 from ..baselines import COCO_MEAN_POSE, fit_scale_translation
 from ..skeleton import BODY_JOINT_RADIUS, LIMBS, NUM_JOINTS
 
+STROKE_DEPTH_P90 = 4.0  # see stroke_scale
+SCALE_OK = (0.85, 1.2)  # renders within this scale are decoded as they are
 HUE_STEP = 20.0  # degrees between consecutive skeleton colours
 MIN_VALUE = 28  # darker pixels are background (JPEG noise included)
 MIN_SATURATION = 0.55
@@ -37,6 +39,19 @@ class Disc:
     x: float
     y: float
     value: float  # brightness of the disc
+
+
+def stroke_scale(image: np.ndarray) -> float:
+    """How much larger than ControlNet draws them the strokes are (2.0 for a render upscaled twice).
+
+    Inside strokes and discs (half-width 4.5 px) the distance to the background is spread evenly up to
+    the half-width, so its 90th percentile sits near 4 px at the original size.
+    """
+    lit = (image.max(axis=2) >= MIN_VALUE).astype(np.uint8)
+    if lit.sum() < 50:
+        return 1.0
+    depth = cv2.distanceTransform(lit, cv2.DIST_L2, 5)[lit > 0]
+    return max(float(np.percentile(depth, 90)) / STROKE_DEPTH_P90, 0.25)
 
 
 def classify(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -264,14 +279,21 @@ def decode_skeleton(image: np.ndarray) -> dict:
     people = []
     if len(rows):  # work on the part of the image that is not background
         y0, x0 = max(rows[0] - 2, 0), max(cols[0] - 2, 0)
-        crop = image[y0 : rows[-1] + 3, x0 : cols[-1] + 3]
+        crop = np.ascontiguousarray(image[y0 : rows[-1] + 3, x0 : cols[-1] + 3, :3])
+        scale = stroke_scale(crop)
+        if not SCALE_OK[0] <= scale <= SCALE_OK[1]:  # a resized render: bring it back to ControlNet's sizes
+            interpolation = cv2.INTER_AREA if scale > 1 else cv2.INTER_LINEAR
+            crop = cv2.resize(crop, None, fx=1 / scale, fy=1 / scale, interpolation=interpolation)
+        else:
+            scale = 1.0
         cls, value = classify(crop)
         discs = drop_limb_remnants(find_discs(cls, value))
         for members in assemble(cls, discs):
             keypoints = [0.0] * (3 * NUM_JOINTS)
             for i in members:
                 d = discs[i]
-                keypoints[3 * d.joint : 3 * d.joint + 3] = [round(d.x + x0, 1), round(d.y + y0, 1), 1.0]
+                x, y = (d.x + 0.5) * scale - 0.5 + x0, (d.y + 0.5) * scale - 0.5 + y0
+                keypoints[3 * d.joint : 3 * d.joint + 3] = [round(x, 1), round(y, 1), 1.0]
             people.append(keypoints)
     people.sort(key=lambda k: min(k[0::3][j] for j in range(NUM_JOINTS) if k[3 * j + 2] > 0))
     return {

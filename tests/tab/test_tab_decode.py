@@ -106,3 +106,20 @@ def test_blank_and_photo_like_images_have_no_people():
     assert decode_skeleton(np.zeros((64, 80, 3), np.uint8))["people"] == []
     noise = np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)
     assert decode_skeleton(noise)["people"] == []
+
+
+@pytest.mark.parametrize(
+    ("factor", "interpolation"), [(2.0, cv2.INTER_LINEAR), (1.5, cv2.INTER_CUBIC), (0.6, cv2.INTER_AREA)]
+)
+def test_resized_renders(factor, interpolation):
+    """Pose packs are often upscaled or shrunk after ControlNet drew them."""
+    doc = crowd(20, 2, 768, 768, 1)
+    image = render(doc)
+    resized = cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation)
+    decoded = decode_skeleton(resized)
+    for person in decoded["people"]:
+        k = np.asarray(person["pose_keypoints_2d"]).reshape(18, 3)
+        k[:, :2] = (k[:, :2] + 0.5) / factor - 0.5  # back to the original pixel grid
+        person["pose_keypoints_2d"] = k.ravel().tolist()
+    found, expected = compare(doc, decoded, image, tol=3.0)
+    assert found >= expected - 1

@@ -106,10 +106,6 @@ def working_document(state: TabState) -> dict[str, Any]:
         keypoints[have, :2] = person.xy[have]
         keypoints[have, 2] = 1.0
         raw[BODY_KEY] = keypoints.ravel().tolist()
-        # The reader drops joints at negative coordinates unless PoseFill's own record lists them.
-        outside = np.flatnonzero(have & (person.xy < 0).any(1)).tolist()
-        if outside:
-            raw["posefill"] = {"filled": outside}
     return doc
 
 
@@ -203,6 +199,12 @@ def place(state: TabState, person: int, joint: int | str, x: float, y: float) ->
     j = _joint(joint)
     if not (np.isfinite(x) and np.isfinite(y)):
         raise PoseFillError("expected finite coordinates", where="x, y")
+    if x < 0 or y < 0:
+        raise PoseFillError(
+            f"({x:.0f}, {y:.0f}) is left of or above the canvas; OpenPose JSON reads negative coordinates as a "
+            "missing joint, so place it at x >= 0 and y >= 0",
+            where=JOINT_NAMES[j],
+        )
     new = _remember(state)
     new.people[person].xy[j] = (float(x), float(y))
     new.people[person].source[j] = PINNED

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from ..document import parse_documents
-from ..render import _extent, draw_document
+from ..render import FRAME_COLOR, _extent, draw_document
 from ..skeleton import JOINT_NAMES
 from .state import PINNED, PIXEL, TabState, completed_xy, joint_states, table_rows
 
@@ -50,7 +50,7 @@ def render_images(state: TabState, extend: bool) -> tuple[np.ndarray, np.ndarray
     h, w = min(base.shape[0], out.shape[0] - top), min(base.shape[1], out.shape[1] - left)
     inp[top : top + h, left : left + w] = base[:h, :w]
     if extend and (left or top or out.shape[:2] != base.shape[:2]):
-        cv2.rectangle(inp, (left, top), (left + base.shape[1] - 1, top + base.shape[0] - 1), (96, 96, 96), 1)
+        cv2.rectangle(inp, (left, top), (left + base.shape[1] - 1, top + base.shape[0] - 1), FRAME_COLOR, 1)
     for i in range(len(state.people)):
         xy, present = completed_xy(state, i)
         for j in np.flatnonzero(state.people[i].source == PINNED):

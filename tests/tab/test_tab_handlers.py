@@ -346,3 +346,11 @@ def test_the_app_command_imports_gradio_only_when_run():
 
     code = "import sys, lib_posefill.cli, lib_posefill.cli.app; sys.exit('gradio' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_joint_cannot_be_placed_left_of_the_canvas(handlers, loaded):
+    """OpenPose JSON reads negative coordinates as missing: the tab refuses such a place and says why."""
+    state, _ = loaded
+    new, view = handlers.click(state, P1, "r_wrist", [-40, 200], True, OPTS)
+    assert view.error and "negative coordinates" in view.status and new is state
+    assert states(view)["r_wrist"] == "given"

@@ -49,6 +49,7 @@ class TabState:
     note: str = ""  # where the pose came from, shown in the status line
     result: dict[str, Any] | None = None  # the completed document (framing keep)
     offset: tuple[int, int] = (0, 0)  # where the canvas origin sits in the last completed image
+    input_image: np.ndarray | None = None  # the base document drawn once (it never changes)
 
     def clone(self) -> TabState:
         return TabState(
@@ -59,6 +60,7 @@ class TabState:
             self.note,
             self.result,
             self.offset,
+            self.input_image,
         )
 
     @property

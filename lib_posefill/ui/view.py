@@ -44,7 +44,9 @@ def render_images(state: TabState, extend: bool) -> tuple[np.ndarray, np.ndarray
     """Input and completed skeletons on the same (optionally extended) view, and the canvas offset in it."""
     result = parse_documents(state.result or state.base, PIXEL)[0][0]
     out = draw_document(result, style="preview", extend=extend)
-    base = draw_document(parse_documents(state.base, PIXEL)[0][0], style="controlnet")
+    if state.input_image is None:
+        state.input_image = draw_document(parse_documents(state.base, PIXEL)[0][0], style="controlnet")
+    base = state.input_image
     left, top = _extent(result)[:2] if extend else (0, 0)  # the padding draw_document added
     inp = np.zeros_like(out)
     h, w = min(base.shape[0], out.shape[0] - top), min(base.shape[1], out.shape[1] - left)

@@ -83,4 +83,9 @@ def test_tab_script_registers_the_tab(monkeypatch, controlnet):
     assert len(registered) == 1
     ((tab, title, elem_id),) = registered[0]()
     assert (title, elem_id) == ("PoseFill", "posefill")
-    assert type(tab).__name__ == "Blocks"
+    import gradio as gr
+
+    with gr.Blocks() as webui, gr.Tab(title):  # how the WebUI mounts extension tabs
+        tab.render()
+    ids = {getattr(block, "elem_id", None) for block in webui.blocks.values()}
+    assert {"posefill_upload", "posefill_output", "posefill_export"} <= ids

@@ -79,9 +79,10 @@ def variant_class(base: type) -> type:
             def options():
                 return variants.slider_options(self.options(), slider_1, slider_2)
 
-            kwargs.setdefault("slider_1", _default(self.original.slider_1))
-            kwargs.setdefault("slider_2", _default(self.original.slider_2))
-            return run_variant(self.original, input_image, resolution, options, slider_3=slider_3, **kwargs)
+            originals = {"slider_1": _default(self.original.slider_1), "slider_2": _default(self.original.slider_2)}
+            return run_variant(
+                self.original, input_image, resolution, options, **originals, slider_3=slider_3, **kwargs
+            )
 
     return PoseFillPreprocessor
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import colorsys
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
 from .document import Part, PoseDocument, parse_documents
+from .errors import PoseFillError
 from .options import Options
 from .skeleton import (
     BODY_JOINT_RADIUS,
@@ -37,10 +40,12 @@ HAND_EDGE_COLORS = tuple(
 FILLED_RING_COLOR = (255, 255, 255)
 FILLED_RING_RADIUS = 8
 FRAME_COLOR = (96, 96, 96)
+MAX_IMAGE_SIDE = 16384
 
 
 def draw_body(canvas: np.ndarray, xy: np.ndarray, present: np.ndarray, offset=(0.0, 0.0)) -> None:
-    """ControlNet's ``draw_bodypose`` on pixel coordinates: limbs as filled ellipses, then joint discs."""
+    """ControlNet's ``draw_bodypose`` on pixel coordinates, in place: limbs as filled ellipses in the joint
+    colours, then the whole canvas dimmed to 60 % (earlier people included, as ControlNet does), then joint discs."""
     ox, oy = offset
     for (a, b), color in zip(LIMBS, COLORS):
         if not (present[a] and present[b]):
@@ -51,7 +56,8 @@ def draw_body(canvas: np.ndarray, xy: np.ndarray, present: np.ndarray, offset=(0
         polygon = cv2.ellipse2Poly(
             (int((x1 + x2) / 2), int((y1 + y2) / 2)), (int(length / 2), BODY_STICK_WIDTH), int(angle), 0, 360, 1
         )
-        cv2.fillConvexPoly(canvas, polygon, [int(c * LIMB_COLOR_SCALE) for c in color])
+        cv2.fillConvexPoly(canvas, polygon, color)
+    canvas[...] = (canvas * LIMB_COLOR_SCALE).astype(np.uint8)
     for (x, y), seen, color in zip(xy, present, COLORS):
         if seen:
             cv2.circle(canvas, (int(x + ox), int(y + oy)), BODY_JOINT_RADIUS, color, thickness=-1)
@@ -101,14 +107,24 @@ def _extent(doc: PoseDocument) -> tuple[int, int, int, int]:
     )
 
 
-def draw_document(doc: PoseDocument, style: str = "controlnet", extend: bool = False) -> np.ndarray:
-    """An RGB uint8 image of the document (canvas-sized unless ``extend``)."""
-    left, top, right, bottom = _extent(doc) if extend else (0, 0, 0, 0)
+def draw_document(
+    doc: PoseDocument, style: str = "controlnet", extend: bool = False, view: tuple[int, int, int, int] | None = None
+) -> np.ndarray:
+    """An RGB uint8 image of the document (canvas-sized unless ``extend``).
+
+    ``view`` (pixels added left, top, right, bottom) replaces the extent ``extend`` would compute.
+    """
+    if style not in ("controlnet", "preview"):
+        raise PoseFillError(f"expected controlnet or preview, got {style!r}", where="style")
+    left, top, right, bottom = view if view is not None else _extent(doc) if extend else (0, 0, 0, 0)
     w, h = int(round(doc.width)), int(round(doc.height))
-    canvas = np.zeros((h + top + bottom, w + left + right, 3), dtype=np.uint8)
+    full_w, full_h = w + left + right, h + top + bottom
+    if max(full_w, full_h) > MAX_IMAGE_SIDE:
+        raise PoseFillError(
+            f"the image would be {full_w}x{full_h} pixels, over {MAX_IMAGE_SIDE} a side", where="canvas"
+        )
+    canvas = np.zeros((full_h, full_w, 3), dtype=np.uint8)
     offset = (float(left), float(top))
-    if extend and (left or top or right or bottom):
-        cv2.rectangle(canvas, (left, top), (left + w - 1, top + h - 1), FRAME_COLOR, 1)
     for person in doc.people:
         if person.body is not None:
             draw_body(canvas, person.body.xy, person.body.present, offset)
@@ -117,18 +133,31 @@ def draw_document(doc: PoseDocument, style: str = "controlnet", extend: bool = F
                 draw_hand(canvas, person.parts[key], offset)
         if "face_keypoints_2d" in person.parts:
             draw_face(canvas, person.parts["face_keypoints_2d"], offset)
+    if left or top or right or bottom:  # outline the canvas where nothing else is drawn
+        edge = np.zeros(canvas.shape[:2], dtype=np.uint8)
+        cv2.rectangle(edge, (left, top), (left + w - 1, top + h - 1), 1, 1)
+        canvas[(edge > 0) & ~canvas.any(-1)] = FRAME_COLOR
     if style == "preview":
         for person in doc.people:
             filled = (person.raw.get("posefill") or {}).get("filled") or []
             if person.body is None:
                 continue
             for j in filled:
-                if 0 <= j < len(person.body.xy) and person.body.present[j]:
+                if isinstance(j, int) and 0 <= j < len(person.body.xy) and person.body.present[j]:
                     x, y = person.body.xy[j]
                     cv2.circle(canvas, (int(x + left), int(y + top)), FILLED_RING_RADIUS, FILLED_RING_COLOR, 2)
-    elif style != "controlnet":
-        raise ValueError(f"style: expected controlnet or preview, got {style!r}")
     return canvas
+
+
+def draw_before_after(before: PoseDocument, after: PoseDocument) -> np.ndarray:
+    """Side by side: the input as ControlNet draws it, and the completed pose in the preview style,
+    both grown to the same view so filled joints outside the canvas show."""
+    view = tuple(max(a, b) for a, b in zip(_extent(before), _extent(after)))
+    images = [draw_document(before, "controlnet", view=view), draw_document(after, "preview", view=view)]
+    for image, label in zip(images, ("before", "after (PoseFill)")):
+        cv2.putText(image, label, (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (230, 230, 230), 2, cv2.LINE_AA)
+    gap = np.full((images[0].shape[0], 8, 3), 64, dtype=np.uint8)
+    return np.hstack([images[0], gap, images[1]])
 
 
 def render_document(
@@ -137,3 +166,13 @@ def render_document(
     """Render a decoded pose document (the first one of a list) to an RGB uint8 array."""
     docs, _ = parse_documents(value, options or Options())
     return draw_document(docs[0], style=style, extend=extend)
+
+
+def save_png(path: str | os.PathLike[str], image: np.ndarray) -> None:
+    """Write an RGB uint8 array as a PNG file, creating parent folders."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok, data = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
+    if not ok:
+        raise PoseFillError("could not encode the image as PNG", where=str(path))
+    path.write_bytes(data.tobytes())

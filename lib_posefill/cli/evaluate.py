@@ -1,0 +1,26 @@
+"""``python -m lib_posefill evaluate``: the model against the mean pose and kNN-5 on COCO val."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+HELP = "score the completion model and the baselines on COCO val (error / torso length, per family)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", required=True, help="folder (or file) with the COCO 2017 keypoints, CSV or JSON")
+    parser.add_argument("--model", help="ONNX model to score (default: the shipped one)")
+    parser.add_argument("--seed", type=int, default=None, help="protocol seed (default: the fixed one)")
+    parser.add_argument("--json", help="also write the results to this JSON file")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..evaluation.run import evaluate_location
+
+    results, text = evaluate_location(args.data_dir, args.model, args.seed)
+    print(text)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    return 0

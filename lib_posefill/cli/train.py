@@ -1,0 +1,74 @@
+"""``python -m lib_posefill train``: train the completion model on COCO keypoints and export it to ONNX."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+HELP = "train the completion model on COCO 2017 keypoints (CSV or official JSON) and export ONNX + model card"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", required=True, help="folder (or file) with the COCO 2017 keypoints, CSV or JSON")
+    parser.add_argument("--out", required=True, help="ONNX file to write; the model card goes next to it")
+    parser.add_argument("--steps", type=int, default=10000, help="optimiser steps (default 10000)")
+    parser.add_argument("--minutes", type=float, help="stop early after this many minutes (not reproducible)")
+    parser.add_argument("--batch", type=int, default=512, help="people per step (default 512)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
+    parser.add_argument("--width", type=int, help="network width (default 256)")
+    parser.add_argument("--blocks", type=int, help="residual blocks (default 2)")
+    parser.add_argument("--checkpoint", help="also write the model so far to this ONNX file every 1000 steps")
+    parser.add_argument("--no-eval", action="store_true", help="skip the evaluation on val after training")
+
+
+def run(args: argparse.Namespace) -> int:
+    import logging
+    import platform
+    from pathlib import Path
+
+    import onnx
+    import torch
+
+    from ..evaluation.run import evaluate_location
+    from ..training.card import git_commit, write_card
+    from ..training.data import load_people
+    from ..training.export import build_onnx
+    from ..training.loop import TrainConfig, train
+    from ..training.masks import trainable
+
+    logging.getLogger("posefill").setLevel(logging.INFO)
+    torch.set_num_threads(args.threads)
+    people = trainable(load_people(args.data_dir, "train"))
+    if not len(people):
+        print(f"error: {args.data_dir}: no trainable people", file=sys.stderr)
+        return 1
+    cfg = TrainConfig(steps=args.steps, batch=args.batch, seed=args.seed)
+    cfg.net.update({k: v for k, v in (("width", args.width), ("blocks", args.blocks)) if v})
+    cfg.warmup = min(cfg.warmup, max(args.steps // 10, 1))
+    commit = git_commit(Path(__file__).resolve().parents[2])
+
+    def checkpoint(net, step: int) -> None:
+        onnx.save(build_onnx(net.numpy_weights(), net.config), args.checkpoint)
+        logging.getLogger("posefill").warning("checkpoint at step %d: %s", step, args.checkpoint)
+
+    net, log = train(people, cfg, args.minutes, checkpoint if args.checkpoint else None)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(build_onnx(net.numpy_weights(), net.config), str(out))
+    log.update(batch=cfg.batch, seed=cfg.seed, machine=f"{platform.machine()} CPU, {args.threads} torch threads")
+    table = None
+    if not args.no_eval:
+        _, text = evaluate_location(args.data_dir, out)
+        print(text)
+        table = text.split("\n\n", 1)[1]
+    flags = ["--data-dir", args.data_dir, "--out", args.out, "--steps", args.steps, "--batch", args.batch]
+    flags += ["--seed", args.seed, "--threads", args.threads]
+    for name in ("minutes", "width", "blocks"):
+        if getattr(args, name) is not None:
+            flags += [f"--{name}", getattr(args, name)]
+    command = "python -m lib_posefill train " + shlex.join(str(f) for f in flags)
+    card = write_card(out, command, net.config, log, table, commit)
+    print(f"wrote {out} and {card} ({log['steps']} steps, {log['seconds']} s)")
+    return 0

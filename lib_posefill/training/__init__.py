@@ -1,0 +1,1 @@
+"""Training the completion model: data, masking, network, export. Needs torch (except ``data`` and ``export``)."""

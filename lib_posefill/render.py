@@ -45,7 +45,7 @@ MAX_IMAGE_SIDE = 16384
 
 def draw_body(canvas: np.ndarray, xy: np.ndarray, present: np.ndarray, offset=(0.0, 0.0)) -> None:
     """ControlNet's ``draw_bodypose`` on pixel coordinates, in place: limbs as filled ellipses in the joint
-    colours, then the whole canvas dimmed to 60 % (earlier people included, as ControlNet does), then joint discs."""
+    colours times 0.6 (``int(float(c) * 0.6)``), then joint discs in full colour; earlier people are untouched."""
     ox, oy = offset
     for (a, b), color in zip(LIMBS, COLORS):
         if not (present[a] and present[b]):
@@ -56,8 +56,7 @@ def draw_body(canvas: np.ndarray, xy: np.ndarray, present: np.ndarray, offset=(0
         polygon = cv2.ellipse2Poly(
             (int((x1 + x2) / 2), int((y1 + y2) / 2)), (int(length / 2), BODY_STICK_WIDTH), int(angle), 0, 360, 1
         )
-        cv2.fillConvexPoly(canvas, polygon, color)
-    canvas[...] = (canvas * LIMB_COLOR_SCALE).astype(np.uint8)
+        cv2.fillConvexPoly(canvas, polygon, [int(float(c) * LIMB_COLOR_SCALE) for c in color])
     for (x, y), seen, color in zip(xy, present, COLORS):
         if seen:
             cv2.circle(canvas, (int(x + ox), int(y + oy)), BODY_JOINT_RADIUS, color, thickness=-1)

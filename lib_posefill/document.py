@@ -82,6 +82,13 @@ def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
         raise PoseFillError(f"expected a list of numbers [x, y, c, ...], got {type(value).__name__}", where=where)
     if len(value) % per:
         raise PoseFillError(f"expected a multiple of {per} numbers (x, y, c triples), got {len(value)}", where=where)
+    if value and set(map(type, value)) <= {float, int}:  # fast path: plain numbers (bool is its own type)
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except OverflowError:
+            arr = None
+        if arr is not None and np.isfinite(arr).all():
+            return arr.reshape(-1, 3)
     for i, v in enumerate(value):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise PoseFillError(f"expected a number, got {json.dumps(v)[:40]}", where=f"{where}[{i}]")

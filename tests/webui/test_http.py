@@ -131,3 +131,15 @@ def test_version_names_the_package_model_and_options(client):
     assert isinstance(info["model"], str) and info["model"]
     assert info["options"]["scope"]["choices"] == ["limbs", "all", "outside"]
     assert "max_people" not in info["options"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"pose": {**LEGS_CUT, "canvas_width": 8000, "canvas_height": 8000}},
+        {"pose": {**LEGS_CUT, "people": [{"pose_keypoints_2d": [9e6, 10, 1] + [0, 0, 0] * 17}]}, "extend": True},
+    ],
+)
+def test_render_refuses_huge_images(client, body):
+    r = client.post("/posefill/v1/render", json=body)
+    assert r.status_code == 422 and r.json()["detail"].startswith("canvas: the image would be")

@@ -50,13 +50,12 @@ def read_json_file(path: str | os.PathLike[str], options: Options) -> Any:
     """Load a JSON file with a size cap and a one-line syntax error (line, column) on failure."""
     limit = options.max_file_mb * 1024 * 1024
     try:
-        size = os.path.getsize(path)
-    except OSError as err:
-        raise PoseFillError(f"cannot read file ({err.strerror})") from None
-    if size > limit:
-        raise PoseFillError(f"file is {size / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit (max_file_mb)")
-    try:
         with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                raise PoseFillError(
+                    f"file is {size / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit (max_file_mb)"
+                )
             data = fh.read()
     except OSError as err:
         raise PoseFillError(f"cannot read file ({err.strerror})") from None
@@ -82,14 +81,14 @@ def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
         raise PoseFillError(f"expected a list of numbers [x, y, c, ...], got {type(value).__name__}", where=where)
     if len(value) % per:
         raise PoseFillError(f"expected a multiple of {per} numbers (x, y, c triples), got {len(value)}", where=where)
-    if value and set(map(type, value)) <= {float, int}:  # fast path: plain numbers (bool is its own type)
+    if all(type(v) is float or type(v) is int for v in value):  # the common case, checked at numpy speed
         try:
-            arr = np.asarray(value, dtype=np.float64)
+            array = np.asarray(value, dtype=np.float64)
         except OverflowError:
-            arr = None
-        if arr is not None and np.isfinite(arr).all():
-            return arr.reshape(-1, 3)
-    for i, v in enumerate(value):
+            array = None
+        if array is not None and np.isfinite(array).all():
+            return array.reshape(-1, 3)
+    for i, v in enumerate(value):  # find and name the bad value
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise PoseFillError(f"expected a number, got {json.dumps(v)[:40]}", where=f"{where}[{i}]")
         if not _finite(v):

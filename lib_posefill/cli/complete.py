@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -38,7 +39,9 @@ def plan(src: Path, dst: Path) -> list[tuple[Path, Path]]:
     if src.is_dir():
         if dst.exists() and not dst.is_dir():
             raise PoseFillError("IN is a folder, so OUT must be a folder, but it is a file", where=str(dst))
-        return [(p, dst / p.name) for p in sorted(src.glob("*.json")) if p.is_file()]
+        with os.scandir(src) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(".json") and e.is_file())
+        return [(src / name, dst / name) for name in names]
     if dst.is_dir():
         raise PoseFillError("IN is a file, so OUT must be a file path, but it is a folder", where=str(dst))
     return [(src, dst)]
@@ -75,12 +78,14 @@ def run(args: argparse.Namespace) -> int:
 
     outputs = complete_parsed(docs, options, cached_filler()) if docs else []
     start = 0
+    if not Path(args.input).is_dir() and jobs:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     for dst, count, is_list in jobs:
         value = outputs[start : start + count] if is_list else outputs[start]
         start += count
         try:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            dst.write_text(json.dumps(value), encoding="utf-8")
+            with open(dst, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(value))
         except OSError as err:
             print(f"{dst}: cannot write ({err.strerror})", file=sys.stderr)
             failed += 1

@@ -14,7 +14,7 @@ HELP = "complete the bundled example poses (examples/) and write before/after im
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..examples import BODY25_CANVAS, EXAMPLES_DIR
+    from ..examples import EXAMPLES_DIR
 
     parser.add_argument("-o", "--output", metavar="DIR", default="out/demo", help="folder to write (default: out/demo)")
     parser.add_argument("--examples", metavar="DIR", default=str(EXAMPLES_DIR), help="folder of pose files to complete")
@@ -23,17 +23,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--figure-example", default="two_people", help="example shown in --figure")
     add_option_arguments(parser, (*CORE_FIELDS, "canvas"))
-    parser.set_defaults(canvas=BODY25_CANVAS)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..completion import complete_parsed
     from ..document import parse_documents, read_json_file
+    from ..examples import BODY25_CANVAS
     from ..model import cached_filler
     from ..render import draw_before_after, save_png
 
     try:
         options = options_from_args(args)
+        options = options if options.canvas else options.replace(canvas=BODY25_CANVAS)  # body25_bare.json
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -160,6 +160,11 @@ def test_zero_people_unchanged(filler):
     doc = {"people": [], "canvas_width": 512, "canvas_height": 768, "animals": [], "x": 1}
     assert complete_document(copy.deepcopy(doc), filler=filler) == doc
     assert complete_document([copy.deepcopy(doc)], filler=filler) == [doc]
+    bare = {"version": 1.3, "people": []}  # no canvas keys are added, and 512.0 stays a float
+    out = complete_document(copy.deepcopy(bare), {"canvas": "640x480", "framing": "fit"}, filler=filler)
+    assert json.dumps(out) == json.dumps(bare)
+    floats = {"people": [], "canvas_width": 512.0, "canvas_height": 768.0}
+    assert json.dumps(complete_document(copy.deepcopy(floats), filler=filler)) == json.dumps(floats)
 
 
 def test_missing_markers_and_min_confidence(filler):

@@ -109,6 +109,20 @@ def test_render_writes_controlnet_png(tmp_path):
     bad = write_json(tmp_path / "bad.json", {"people": "nobody"})
     done = run_cli("render", str(bad), "-o", str(tmp_path / "bad.png"))
     assert done.returncode == 1 and done.stderr.startswith(f"{bad}: people:")
+    empty = write_json(tmp_path / "empty.json", [])
+    done = run_cli("render", str(empty), "-o", str(tmp_path / "empty.png"))
+    assert done.returncode == 1 and done.stderr.startswith(f"{empty}: document: an empty list")
+
+
+def test_render_refuses_to_write_the_input_and_a_missing_input_is_a_usage_error(tmp_path):
+    src = write_json(tmp_path / "in.json", person_doc())
+    before = src.read_bytes()
+    done = run_cli("render", str(src), "-o", str(tmp_path / "." / "in.json"))
+    assert done.returncode == 2 and "never overwrites" in done.stderr
+    assert src.read_bytes() == before
+    done = run_cli("render", str(tmp_path / "nope.json"), "-o", str(tmp_path / "o.png"))
+    assert done.returncode == 2 and "nope.json: no such file" in done.stderr
+    assert not (tmp_path / "o.png").exists()
 
 
 def test_cli_imports_neither_torch_nor_gradio(tmp_path):

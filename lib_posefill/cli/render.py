@@ -32,31 +32,32 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ..completion import fit_frame
-    from ..document import parse_documents, read_json_file
-    from ..render import draw_document, save_png
+    from ..document import read_json_file
+    from ..render import draw_document, first_document, save_png
 
+    src, dst = Path(args.input), Path(args.output)
     try:
         options = options_from_args(args)
+        if not src.is_file():
+            raise PoseFillError("no such file", where=str(src))
+        if src.resolve() == dst.resolve():
+            raise PoseFillError("OUT is the same as IN; PoseFill never overwrites its input", where=str(dst))
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    src = Path(args.input)
     try:
-        doc = parse_documents(read_json_file(src, options), options)[0][0]
+        doc = first_document(read_json_file(src, options), options)
     except PoseFillError as err:
         print(err.at(str(src)), file=sys.stderr)
-        return 1
-    except IndexError:
-        print(f"{src}: an empty list holds no document to draw", file=sys.stderr)
         return 1
     if options.framing == "fit":
         fit_frame(doc, np.array([0.0, 0.0, doc.width, doc.height]), options.margin)
     try:
-        save_png(args.output, draw_document(doc, style=args.style, extend=args.extend))
+        save_png(dst, draw_document(doc, style=args.style, extend=args.extend))
     except PoseFillError as err:
         print(err.at(str(src)), file=sys.stderr)
         return 1
     except OSError as err:
-        print(f"{args.output}: cannot write ({err.strerror})", file=sys.stderr)
+        print(f"{dst}: cannot write ({err.strerror})", file=sys.stderr)
         return 1
     return 0

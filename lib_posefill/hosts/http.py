@@ -12,6 +12,7 @@ or 422 (the core's PoseFillError message naming the field).
 No ``from __future__ import annotations`` here: FastAPI reads the routes' ``Request`` annotation at runtime.
 """
 
+import math
 from typing import Any
 
 import cv2
@@ -19,11 +20,11 @@ import numpy as np
 
 from .. import __version__
 from ..api import complete_document
-from ..document import PoseDocument, loads_json, parse_documents
+from ..document import PoseDocument, loads_json
 from ..errors import PoseFillError
 from ..model import cached_filler
 from ..options import FIELDS, Options
-from ..render import draw_document
+from ..render import draw_document, first_document
 
 API_VERSION = 1
 PREFIX = "/posefill/v1"
@@ -60,7 +61,7 @@ def _frame(body: dict[str, Any]) -> tuple[float, float, float, float] | None:
     if frame is None:
         return None
     ok = isinstance(frame, list) and len(frame) == 4
-    ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in frame)
+    ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in frame)
     if not ok or not (frame[0] < frame[2] and frame[1] < frame[3]):
         raise PoseFillError("expected [x0, y0, x1, y1] with x0 < x1 and y0 < y1", where="frame")
     return tuple(float(v) for v in frame)
@@ -89,7 +90,7 @@ def render_png(body: dict[str, Any]) -> bytes:
     if body.get("complete"):
         pose = complete_document(pose, options, frame=_frame(body))
         options = options.replace(coords="pixel", min_confidence=0.0)  # completed documents are in pixels
-    doc = parse_documents(pose, options)[0][0]
+    doc = first_document(pose, options)
     extend = bool(body.get("extend"))
     width, height = _image_size(doc, extend)
     if width * height > MAX_PIXELS:

@@ -221,3 +221,17 @@ def test_output_reads_back_whole_even_left_of_the_canvas(filler):
     detector = copy.deepcopy(out)
     del detector["people"][0]["posefill"]  # without PoseFill's record, negative coordinates mean missing
     assert not parse_documents(detector, Options(coords="pixel"))[0][0].people[0].body.present[filled].any()
+
+
+@pytest.mark.parametrize("part", ["hand_left_keypoints_2d", "face_keypoints_2d"])
+def test_units_are_decided_by_every_part_of_the_document(part):
+    """A body inside [0, 1] is still in pixels when a hand or face point of any person lies beyond 1."""
+    small = {"pose_keypoints_2d": flat(body(0.5, 0.05, 0.9), np.ones(NUM_JOINTS, bool))}
+    count = 21 if part.startswith("hand") else 70
+    other = {"pose_keypoints_2d": None, part: flat(np.full((count, 2), 0.5), np.arange(count) != 3)}
+    doc = {"people": [small, other], "canvas_width": 512, "canvas_height": 512}
+    assert parse_documents(doc, Options())[0][0].normalised
+    other[part][3 * 3 : 3 * 3 + 3] = [300.0, 2.0, 0.0]  # beyond 1, but not present: does not count
+    assert parse_documents(doc, Options())[0][0].normalised
+    other[part][3 * 3 + 2] = 0.8
+    assert not parse_documents(doc, Options())[0][0].normalised

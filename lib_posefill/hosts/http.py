@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import __version__
 from ..api import complete_document
+from ..completion import fit_frame
 from ..document import PoseDocument, loads_json
 from ..errors import PoseFillError
 from ..model import cached_filler
@@ -87,10 +88,13 @@ def render_png(body: dict[str, Any]) -> bytes:
     if style not in STYLES:
         raise PoseFillError(f"expected one of {', '.join(STYLES)}, got {style!r}", where="style")
     pose = body["pose"]
-    if body.get("complete"):
+    completed = bool(body.get("complete"))
+    if completed:  # framing applies in the completion
         pose = complete_document(pose, options, frame=_frame(body))
         options = options.replace(coords="pixel", min_confidence=0.0)  # completed documents are in pixels
     doc = first_document(pose, options)
+    if options.framing == "fit" and not completed:  # as the CLI's render --framing fit
+        fit_frame(doc, np.array(_frame(body) or (0.0, 0.0, doc.width, doc.height)), options.margin)
     extend = bool(body.get("extend"))
     width, height = _image_size(doc, extend)
     if width * height > MAX_PIXELS:

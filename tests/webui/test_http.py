@@ -126,6 +126,18 @@ def test_render_can_complete_first_and_draw_the_preview_style(client):
     assert empty.status_code == 422 and empty.json()["detail"] == "document: an empty list holds no document to draw"
 
 
+def test_render_applies_framing_fit_without_completing(client):
+    low = json.loads(json.dumps(LEGS_CUT))
+    low["people"][0]["pose_keypoints_2d"][3 * R_ANKLE : 3 * R_ANKLE + 3] = [216, 766, 1]  # at the bottom edge
+    plain = client.post("/posefill/v1/render", json={"pose": low})
+    fit = client.post("/posefill/v1/render", json={"pose": low, "options": {"framing": "fit", "margin": 0.1}})
+    assert plain.status_code == fit.status_code == 200
+    image = cv2.imdecode(np.frombuffer(fit.content, np.uint8), cv2.IMREAD_COLOR)
+    assert fit.content != plain.content and image.shape[:2] == (768, 512)
+    rows = np.flatnonzero(image.any(axis=(1, 2)))
+    assert rows.max() <= 0.9 * 768 + 4  # every joint inside the margin, plus a joint disc's radius
+
+
 def test_version_names_the_package_model_and_options(client):
     r = client.get("/posefill/v1/version")
     assert r.status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -67,6 +68,11 @@ def test_refuses_to_write_the_input(tmp_path):
         assert done.returncode == 2 and "never overwrites" in done.stderr
     done = run_cli("complete", str(src.parent), "-o", str(tmp_path / "in" / "."))
     assert done.returncode == 2
+    hard = tmp_path / "hard.json"  # the same file under another name (as another case is on macOS)
+    os.link(src, hard)
+    for command in ("complete", "render"):
+        done = run_cli(command, str(src), "-o", str(hard))
+        assert done.returncode == 2 and "never overwrites" in done.stderr, command
     assert src.read_bytes() == before
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import PoseFillError
 from ..options import add_option_arguments, options_from_args
+from . import refuse_input_as_output
 
 HELP = "draw a pose JSON file as ControlNet's OpenPose image (the first document of a list)"
 RENDER_OPTIONS = ("framing", "margin", "min_confidence", "coords", "canvas", "max_file_mb", "max_people")
@@ -40,8 +41,7 @@ def run(args: argparse.Namespace) -> int:
         options = options_from_args(args)
         if not src.is_file():
             raise PoseFillError("no such file", where=str(src))
-        if src.resolve() == dst.resolve():
-            raise PoseFillError("OUT is the same as IN; PoseFill never overwrites its input", where=str(dst))
+        refuse_input_as_output(src, dst)
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

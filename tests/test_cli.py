@@ -76,6 +76,22 @@ def test_refuses_to_write_the_input(tmp_path):
     assert src.read_bytes() == before
 
 
+def test_outputs_linked_to_inputs_are_replaced_not_written_through(tmp_path):
+    src = tmp_path / "in"
+    for name in ("a.json", "b.json"):
+        write_json(src / name, person_doc())
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.json").symlink_to(src / "a.json")
+    os.link(src / "b.json", out / "b.json")
+    done = run_cli("complete", str(src), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == before
+    for name in ("a.json", "b.json"):
+        assert not (out / name).is_symlink() and "posefill" in json.loads((out / name).read_text())["people"][0]
+
+
 def test_usage_errors_exit_2(tmp_path):
     src = write_json(tmp_path / "in.json", person_doc())
     for args in (

@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         value = outputs[start : start + count] if is_list else outputs[start]
         start += count
         try:
+            dst.unlink(missing_ok=True)  # replaced, not written through: a link in OUT may point into IN
             with open(dst, "w", encoding="utf-8") as fh:
                 fh.write(json.dumps(value))
         except OSError as err:

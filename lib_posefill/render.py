@@ -45,7 +45,7 @@ MAX_IMAGE_SIDE = 16384
 
 def draw_body(canvas: np.ndarray, xy: np.ndarray, present: np.ndarray, offset=(0.0, 0.0)) -> None:
     """ControlNet's ``draw_bodypose`` on pixel coordinates, in place: limbs as filled ellipses in the joint
-    colours, then the whole canvas dimmed to 60 % (earlier people included, as ControlNet does), then joint discs."""
+    colours times 0.6 (``int(float(c) * 0.6)``), then joint discs in full colour; earlier people are untouched."""
     ox, oy = offset
     for (a, b), color in zip(LIMBS, COLORS):
         if not (present[a] and present[b]):
@@ -56,8 +56,7 @@ def draw_body(canvas: np.ndarray, xy: np.ndarray, present: np.ndarray, offset=(0
         polygon = cv2.ellipse2Poly(
             (int((x1 + x2) / 2), int((y1 + y2) / 2)), (int(length / 2), BODY_STICK_WIDTH), int(angle), 0, 360, 1
         )
-        cv2.fillConvexPoly(canvas, polygon, color)
-    canvas[...] = (canvas * LIMB_COLOR_SCALE).astype(np.uint8)
+        cv2.fillConvexPoly(canvas, polygon, [int(float(c) * LIMB_COLOR_SCALE) for c in color])
     for (x, y), seen, color in zip(xy, present, COLORS):
         if seen:
             cv2.circle(canvas, (int(x + ox), int(y + oy)), BODY_JOINT_RADIUS, color, thickness=-1)
@@ -160,12 +159,19 @@ def draw_before_after(before: PoseDocument, after: PoseDocument) -> np.ndarray:
     return np.hstack([images[0], gap, images[1]])
 
 
+def first_document(value: Any, options: Options | None = None) -> PoseDocument:
+    """The document to draw: ``value`` itself, or the first one of a list (an empty list is an error)."""
+    docs, _ = parse_documents(value, options or Options())
+    if not docs:
+        raise PoseFillError("an empty list holds no document to draw", where="document")
+    return docs[0]
+
+
 def render_document(
     value: Any, options: Options | None = None, style: str = "controlnet", extend: bool = False
 ) -> np.ndarray:
     """Render a decoded pose document (the first one of a list) to an RGB uint8 array."""
-    docs, _ = parse_documents(value, options or Options())
-    return draw_document(docs[0], style=style, extend=extend)
+    return draw_document(first_document(value, options), style=style, extend=extend)
 
 
 def save_png(path: str | os.PathLike[str], image: np.ndarray) -> None:

@@ -1,6 +1,6 @@
 """The renderer against ControlNet's documented OpenPose drawing rules (annotator/openpose/util.py in
 sd-webui-controlnet): black canvas of the document's size; limbs as filled ellipses of half-width 4 in the
-joint colours, then the whole canvas times 0.6 per person drawn; joints as discs of radius 4 in full colour;
+joint colours times 0.6 (earlier people keep their colours); joints as discs of radius 4 in full colour;
 hand bones 2 px wide in HSV rainbow colours (edge i of 20 at hue i/20) with blue discs of radius 4; face points
 as white discs of radius 3; hand and face points whose integer x or y is below 1 are not drawn."""
 
@@ -65,18 +65,22 @@ def test_limb_colour_and_stick_width(limb):
     assert px(image, 100 - 8, 150) == BLACK and px(image, 300 + 8, 150) == BLACK
 
 
-def test_each_person_dims_the_people_drawn_before():
+def test_earlier_people_keep_their_colours():
+    """sd-webui-controlnet and Forge dim the limb colour (util.draw_bodypose), not the canvas drawn so far."""
     first = np.zeros((NUM_JOINTS, 2))
-    first[0] = (50, 50)
+    first[0], first[1] = (50, 50), (50, 120)  # nose and neck: one limb
+    first_seen = np.zeros(NUM_JOINTS, bool)
+    first_seen[[0, 1]] = True
     second = np.zeros((NUM_JOINTS, 2))
     second[0] = (200, 200)
-    seen = np.zeros(NUM_JOINTS, bool)
-    seen[0] = True
-    doc = doc_with(first, seen)
-    doc["people"].append(doc_with(second, seen)["people"][0])
+    second_seen = np.zeros(NUM_JOINTS, bool)
+    second_seen[0] = True
+    doc = doc_with(first, first_seen)
+    doc["people"].append(doc_with(second, second_seen)["people"][0])
     image = render_document(doc)
+    assert px(image, 50, 50) == list(COLORS[0])  # drawn before the second person, still in full colour
+    assert px(image, 50, 85) == (np.array(COLORS[LIMBS.index((1, 0))]) * 0.6).astype(np.uint8).tolist()
     assert px(image, 200, 200) == list(COLORS[0])
-    assert px(image, 50, 50) == (np.array(COLORS[0]) * 0.6).astype(np.uint8).tolist()
 
 
 def test_hand_bones_and_joints():
@@ -150,3 +154,5 @@ def test_bad_style_and_huge_canvas_are_errors():
     huge = parse_documents({"people": [], "canvas_width": 10**6, "canvas_height": 10}, Options())[0][0]
     with pytest.raises(PoseFillError, match="canvas"):
         draw_document(huge)
+    with pytest.raises(PoseFillError, match="^document: an empty list holds no document to draw$"):
+        render_document([])

@@ -17,7 +17,7 @@ POSE = COCO_MEAN_POSE.astype(np.float64) + np.array(
 HEIGHT_UNITS = float(np.ptp(POSE[:, 1]))
 
 
-def pad64(x: int) -> int:
+def padded_to_64(x: int) -> int:
     return int(math.ceil(x / 64.0) * 64)
 
 
@@ -72,4 +72,9 @@ def dwpose_document(people: int, width: int = 512, height: int = 768, cut: float
                 "hand_right_keypoints_2d": _triples(hands[1], _inside(hands[1], width, height)),
             }
         )
-    return {"people": doc_people, "animals": [], "canvas_width": pad64(width), "canvas_height": pad64(height)}
+    return {
+        "people": doc_people,
+        "animals": [],
+        "canvas_width": padded_to_64(width),
+        "canvas_height": padded_to_64(height),
+    }

@@ -12,24 +12,26 @@ or 422 (the core's PoseFillError message naming the field).
 No ``from __future__ import annotations`` here: FastAPI reads the routes' ``Request`` annotation at runtime.
 """
 
-import logging
+import math
 from typing import Any
 
 import cv2
+import numpy as np
 
 from .. import __version__
 from ..api import complete_document
-from ..document import loads_json
+from ..completion import fit_frame
+from ..document import PoseDocument, loads_json
 from ..errors import PoseFillError
 from ..model import cached_filler
 from ..options import FIELDS, Options
-from ..render import render_document
-
-log = logging.getLogger("posefill")
+from ..render import draw_document, first_document
 
 API_VERSION = 1
 PREFIX = "/posefill/v1"
 MAX_BYTES = 16 * 2**20
+MAX_PIXELS = 4096 * 4096
+"""The largest image the render route draws (a canvas, or an extended view, is refused beyond it)."""
 SERVER_ONLY = ("max_file_mb", "max_people")
 """Limits the server sets; a request cannot raise them."""
 STYLES = ("controlnet", "preview")
@@ -60,7 +62,7 @@ def _frame(body: dict[str, Any]) -> tuple[float, float, float, float] | None:
     if frame is None:
         return None
     ok = isinstance(frame, list) and len(frame) == 4
-    ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in frame)
+    ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in frame)
     if not ok or not (frame[0] < frame[2] and frame[1] < frame[3]):
         raise PoseFillError("expected [x0, y0, x1, y1] with x0 < x1 and y0 < y1", where="frame")
     return tuple(float(v) for v in frame)
@@ -86,14 +88,35 @@ def render_png(body: dict[str, Any]) -> bytes:
     if style not in STYLES:
         raise PoseFillError(f"expected one of {', '.join(STYLES)}, got {style!r}", where="style")
     pose = body["pose"]
-    if body.get("complete"):
+    completed = bool(body.get("complete"))
+    if completed:  # framing applies in the completion
         pose = complete_document(pose, options, frame=_frame(body))
         options = options.replace(coords="pixel", min_confidence=0.0)  # completed documents are in pixels
-    image = render_document(pose, options, style=style, extend=bool(body.get("extend")))
+    doc = first_document(pose, options)
+    if options.framing == "fit" and not completed:  # as the CLI's render --framing fit
+        fit_frame(doc, np.array(_frame(body) or (0.0, 0.0, doc.width, doc.height)), options.margin)
+    extend = bool(body.get("extend"))
+    width, height = _image_size(doc, extend)
+    if width * height > MAX_PIXELS:
+        raise PoseFillError(f"the image would be {width}x{height} pixels, over {MAX_PIXELS} pixels", where="canvas")
+    image = draw_document(doc, style=style, extend=extend)
     ok, png = cv2.imencode(".png", image[:, :, ::-1])
     if not ok:
         raise RuntimeError("PNG encoding failed")
     return png.tobytes()
+
+
+def _image_size(doc: PoseDocument, extend: bool) -> tuple[int, int]:
+    """About the size of the drawn image: the canvas, grown to every present point when ``extend``."""
+    lo, hi = np.zeros(2), np.array([doc.width, doc.height])
+    if extend:
+        parts = [part for p in doc.people for part in ([p.body] if p.body else []) + list(p.parts.values())]
+        points = [part.xy[part.present] for part in parts]
+        if points and sum(len(xy) for xy in points):
+            allp = np.concatenate(points)
+            lo, hi = np.minimum(lo, allp.min(0)), np.maximum(hi, allp.max(0))
+    width, height = np.ceil(hi - lo) + 1
+    return int(width), int(height)
 
 
 def version_info() -> dict[str, Any]:

@@ -170,3 +170,15 @@ def test_forge_variant_is_called_with_input_image_keyword(forge_registry):
     assert np.array_equal(generated, detected) and generated.shape == (520, 512, 3)
     assert body(poses[0])[[R_ANKLE, L_ANKLE], 2].tolist() == [1.0, 1.0]
     assert original.calls == 2
+
+
+def test_joints_filled_past_the_left_edge_are_drawn(cn_registry, scene):
+    """A person cut by the left edge: the arm filled at negative x enters the picture from the left."""
+    scene.people = [scene.people[0] - [230.0, 0.0]]
+    controlnet.register(cn_registry)
+    before, raw = run(cn_registry.get_preprocessor("dw_openpose_full"), slider_1=0.5, slider_2=0.5)
+    after, fixed = run(cn_registry.get_preprocessor("dw_openpose_full_posefill"))
+    xy = body(fixed[0])
+    filled = fixed[0]["people"][0]["posefill"]["filled"]
+    assert any(xy[j, 0] < 0 for j in filled)
+    assert not before[:, :3].any() and after[:, :3].any()

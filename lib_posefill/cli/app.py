@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 HELP = "start the PoseFill tab as a standalone web app (gradio), with the bundled example poses"
 
@@ -13,6 +14,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        import gradio  # noqa: F401
+    except ImportError:
+        print("error: the app needs gradio: pip install -r requirements/app.txt", file=sys.stderr)
+        return 1
     from ..ui.blocks import launch
 
     app = launch(args.host, args.port)

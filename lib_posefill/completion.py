@@ -85,16 +85,15 @@ def complete_arrays(
     if len(todo):
         evidence = present[todo] | hint_present[todo]
         evidence_xy = np.where(present[todo, :, None], xy[todo], hint_xy[todo])
-        try:
-            pred = np.asarray(
-                filler.predict(
+        try:  # absurd coordinates (1e308) may overflow inside the filler: non-finite results are handled below
+            with np.errstate(all="ignore"):
+                pred = filler.predict(
                     np.where(evidence[..., None], evidence_xy, 0.0).astype(np.float32),
                     evidence,
                     frame[todo].astype(np.float32),
                     _seeds(len(todo), options.seed),
-                ),
-                dtype=np.float64,
-            )
+                )
+            pred = np.asarray(pred, dtype=np.float64)
             if pred.shape != (len(todo), NUM_JOINTS, 2):
                 raise ValueError(f"filler returned shape {pred.shape}")
         except Exception as err:  # a failing fill must never lose the user's pose
@@ -153,6 +152,7 @@ def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:
     return hint_xy, hint_present
 
 
+@np.errstate(all="ignore")  # absurd coordinates (1e308) may overflow on the way; the result stays finite
 def fit_frame(doc: PoseDocument, frame: np.ndarray, margin: float) -> None:
     """framing=fit: zoom out (never in) and shift every point of the document into the frame, in place."""
     parts = [

@@ -50,13 +50,12 @@ def read_json_file(path: str | os.PathLike[str], options: Options) -> Any:
     """Load a JSON file with a size cap and a one-line syntax error (line, column) on failure."""
     limit = options.max_file_mb * 1024 * 1024
     try:
-        size = os.path.getsize(path)
-    except OSError as err:
-        raise PoseFillError(f"cannot read file ({err.strerror})") from None
-    if size > limit:
-        raise PoseFillError(f"file is {size / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit (max_file_mb)")
-    try:
         with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                raise PoseFillError(
+                    f"file is {size / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit (max_file_mb)"
+                )
             data = fh.read()
     except OSError as err:
         raise PoseFillError(f"cannot read file ({err.strerror})") from None
@@ -73,6 +72,8 @@ def loads_json(data: str | bytes) -> Any:
         raise PoseFillError(f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
     except RecursionError:
         raise PoseFillError("invalid JSON: nested too deeply") from None
+    except ValueError as err:  # e.g. an integer literal with thousands of digits
+        raise PoseFillError(f"invalid JSON: {str(err).splitlines()[0]}") from None
 
 
 def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
@@ -80,12 +81,27 @@ def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
         raise PoseFillError(f"expected a list of numbers [x, y, c, ...], got {type(value).__name__}", where=where)
     if len(value) % per:
         raise PoseFillError(f"expected a multiple of {per} numbers (x, y, c triples), got {len(value)}", where=where)
-    for i, v in enumerate(value):
+    if all(type(v) is float or type(v) is int for v in value):  # the common case, checked at numpy speed
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except OverflowError:
+            array = None
+        if array is not None and np.isfinite(array).all():
+            return array.reshape(-1, 3)
+    for i, v in enumerate(value):  # find and name the bad value
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise PoseFillError(f"expected a number, got {json.dumps(v)[:40]}", where=f"{where}[{i}]")
-        if not math.isfinite(v):
-            raise PoseFillError(f"expected a finite number, got {v}", where=f"{where}[{i}]")
+        if not _finite(v):
+            raise PoseFillError(f"expected a finite number, got {str(v)[:40]}", where=f"{where}[{i}]")
     return np.asarray(value, dtype=np.float64).reshape(-1, 3) if value else np.zeros((0, 3))
+
+
+def _finite(v: float) -> bool:
+    """True for numbers a float64 holds finitely (huge JSON integers overflow instead)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _split(triples: np.ndarray, min_confidence: float) -> Part:
@@ -93,11 +109,22 @@ def _split(triples: np.ndarray, min_confidence: float) -> Part:
     return Part(xy=triples[:, :2].copy(), present=present)
 
 
+def _keep_filled_outside(body: Part, triples: np.ndarray, record: Any, min_confidence: float) -> None:
+    """Joints PoseFill filled (its ``posefill.filled`` record) stay present at negative coordinates, which
+    otherwise mark missing joints: PoseFill's own output reads back whole, e.g. to render or complete again."""
+    filled = record.get("filled") if isinstance(record, dict) else None
+    if not isinstance(filled, list):
+        return
+    for j in filled:
+        if isinstance(j, int) and not isinstance(j, bool) and 0 <= j < len(triples):
+            body.present[j] |= triples[j, 2] > min_confidence
+
+
 def _canvas_value(doc: dict[str, Any], key: str, where: str) -> float | None:
     if key not in doc or doc[key] is None:
         return None
     v = doc[key]
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not _finite(v) or v <= 0:
         raise PoseFillError(f"expected a positive number, got {json.dumps(v)[:40]}", where=f"{where}{key}")
     return float(v)
 
@@ -105,10 +132,13 @@ def _canvas_value(doc: dict[str, Any], key: str, where: str) -> float | None:
 def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
     if not isinstance(doc, dict):
         raise PoseFillError(
-            f"expected a pose document object with 'people', got {type(doc).__name__}", where=where or "document"
+            f"expected a pose document object with 'people', got {type(doc).__name__}",
+            where=where.rstrip(".") or "document",
         )
     if "people" not in doc:
-        raise PoseFillError("missing 'people' (expected an OpenPose pose document)", where=where or "document")
+        raise PoseFillError(
+            "missing 'people' (expected an OpenPose pose document)", where=where.rstrip(".") or "document"
+        )
     people = doc["people"]
     if not isinstance(people, list):
         raise PoseFillError(f"expected a list, got {type(people).__name__}", where=f"{where}people")
@@ -122,7 +152,7 @@ def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
         if options.canvas_size is None:
             raise PoseFillError(
                 "no canvas_width/canvas_height in the document; give the canvas size with --canvas WxH (option canvas)",
-                where=where or "document",
+                where=where.rstrip(".") or "document",
             )
         width, height = (float(v) for v in options.canvas_size)
 
@@ -142,6 +172,8 @@ def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
                     f"expected 18 (OpenPose-18) or 25 (BODY_25) keypoints, got {len(triples)}", where=f"{pw}.{BODY_KEY}"
                 )
             body = _split(triples, options.min_confidence) if len(triples) else None
+            if body is not None:
+                _keep_filled_outside(body, triples, person.get("posefill"), options.min_confidence)
         parts = {
             key: _split(_number_list(person[key], f"{pw}.{key}"), options.min_confidence)
             for key in PART_KEYS

@@ -134,8 +134,8 @@ def _coerce(field: Field, value: Any) -> Any:
     else:
         try:
             value = float(value)
-        except (TypeError, ValueError):
-            raise PoseFillError(f"expected a number, got {value!r}", where=field.name) from None
+        except (TypeError, ValueError, OverflowError):
+            raise PoseFillError(f"expected a number, got {str(value)[:40]!r}", where=field.name) from None
         if value != value or value in (float("inf"), float("-inf")):
             raise PoseFillError(f"expected a finite number, got {value!r}", where=field.name)
     if (field.low is not None and value < field.low) or (field.high is not None and value > field.high):
@@ -165,6 +165,8 @@ class Options:
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> Options:
         """Options from a dict (HTTP body, tab state); unknown keys are an error that names them."""
+        if values is not None and not isinstance(values, Mapping):
+            raise PoseFillError(f"expected an object of options, got {type(values).__name__}", where="options")
         values = dict(values or {})
         unknown = sorted(set(values) - set(FIELD_BY_NAME))
         if unknown:
@@ -206,3 +208,21 @@ def options_from_args(args: argparse.Namespace) -> Options:
     """Options from parsed CLI flags (flags left unset keep their defaults)."""
     given = {f.name: getattr(args, f.name) for f in FIELDS if getattr(args, f.name, None) is not None}
     return Options.from_mapping(given)
+
+
+def markdown_table() -> str:
+    """The options as a Markdown table (the README's, kept in sync by a test)."""
+
+    def values(f: Field) -> str:
+        if f.choices:
+            return ", ".join(f.choices)
+        if f.low is None:
+            return "WxH"
+        fmt = (lambda v: str(int(v))) if f.kind is int else (lambda v: f"{v:g}")
+        return f"{fmt(f.low)} .. {fmt(f.high)}" + (" or unset" if f.optional else "")
+
+    rows = ["| option | CLI flag | default | values | meaning |", "| --- | --- | --- | --- | --- |"]
+    for f in FIELDS:
+        default = "unset" if f.default is None else f.default
+        rows.append(f"| `{f.name}` | `--{f.name.replace('_', '-')}` | {default} | {values(f)} | {f.help} |")
+    return "\n".join(rows)

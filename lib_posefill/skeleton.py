@@ -121,4 +121,4 @@ HAND_JOINT_COLOR = (0, 0, 255)
 FACE_JOINT_RADIUS = 3
 FACE_JOINT_COLOR = (255, 255, 255)
 DRAW_EPS = 0.01
-"""ControlNet skips hand and face points whose normalised x or y is not above this."""
+"""ControlNet skips hand and face points whose integer pixel x or y is not above this (so x or y < 1)."""

@@ -11,7 +11,15 @@ import importlib
 import logging
 import sys
 
-COMMANDS: dict[str, str] = {"evaluate": "evaluate", "train": "train", "bench": "bench"}
+COMMANDS: dict[str, str] = {
+    "complete": "complete",
+    "render": "render",
+    "demo": "demo",
+    "app": "app",
+    "train": "train",
+    "evaluate": "evaluate",
+    "bench": "bench",
+}
 """Command name -> module under lib_posefill.cli."""
 
 

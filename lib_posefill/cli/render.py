@@ -1,0 +1,62 @@
+"""``render IN -o OUT.png``: draw a pose file the way ControlNet draws its OpenPose conditioning image."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import PoseFillError
+from ..options import add_option_arguments, options_from_args
+
+HELP = "draw a pose JSON file as ControlNet's OpenPose image (the first document of a list)"
+RENDER_OPTIONS = ("framing", "margin", "min_confidence", "coords", "canvas", "max_file_mb", "max_people")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="IN", help="a pose JSON file")
+    parser.add_argument("-o", "--output", metavar="OUT.png", required=True, help="the PNG file to write")
+    parser.add_argument(
+        "--style",
+        choices=("controlnet", "preview"),
+        default="controlnet",
+        help="controlnet = exactly ControlNet's image; preview = also ring the joints PoseFill filled",
+    )
+    parser.add_argument(
+        "--extend", action="store_true", help="grow the image so joints outside the canvas show (canvas outlined)"
+    )
+    add_option_arguments(parser, RENDER_OPTIONS)
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ..completion import fit_frame
+    from ..document import parse_documents, read_json_file
+    from ..render import draw_document, save_png
+
+    try:
+        options = options_from_args(args)
+    except PoseFillError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    src = Path(args.input)
+    try:
+        doc = parse_documents(read_json_file(src, options), options)[0][0]
+    except PoseFillError as err:
+        print(err.at(str(src)), file=sys.stderr)
+        return 1
+    except IndexError:
+        print(f"{src}: an empty list holds no document to draw", file=sys.stderr)
+        return 1
+    if options.framing == "fit":
+        fit_frame(doc, np.array([0.0, 0.0, doc.width, doc.height]), options.margin)
+    try:
+        save_png(args.output, draw_document(doc, style=args.style, extend=args.extend))
+    except PoseFillError as err:
+        print(err.at(str(src)), file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"{args.output}: cannot write ({err.strerror})", file=sys.stderr)
+        return 1
+    return 0

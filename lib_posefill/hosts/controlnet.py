@@ -1,0 +1,103 @@
+"""sd-webui-controlnet (>= 1.1.444): register the PoseFill variants in its preprocessor registry.
+
+The registry is the ``Preprocessor`` class of ``scripts/supported_preprocessor.py`` (re-exported by
+``internal_controlnet/external_code.py``): a dataclass keyed by name and label whose
+``add_supported_preprocessor`` asserts on a second registration, so we check first.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ..options import Options
+from . import variants
+from .wrapper import run_variant
+
+COPIED = (
+    "tags",
+    "slider_resolution",
+    "slider_3",
+    "returns_image",
+    "show_control_mode",
+    "do_not_need_model",
+    "accepts_mask",
+    "requires_mask",
+    "corp_image_with_a1111_mask_when_in_img2img_inpaint_tab",
+    "fill_mask_with_one_when_resize_and_fill",
+    "use_soft_projection_in_hr_fix",
+    "expand_mask_when_resize_and_fill",
+)
+REGISTRY_MODULES = ("internal_controlnet.external_code", "scripts.supported_preprocessor")
+
+
+def find_registry() -> Any | None:
+    """ControlNet's ``Preprocessor`` class, when sd-webui-controlnet is loaded (never imports it)."""
+    for name in REGISTRY_MODULES:
+        cls = getattr(sys.modules.get(name), "Preprocessor", None)
+        if cls is not None and hasattr(cls, "add_supported_preprocessor") and hasattr(cls, "get_preprocessor"):
+            return cls
+    return None
+
+
+def _parameter(registry_module: Any, slider: variants.Slider) -> Any:
+    return registry_module.PreprocessorParameter(
+        label=slider.label,
+        minimum=slider.minimum,
+        maximum=slider.maximum,
+        step=slider.step,
+        value=slider.value,
+        visible=True,
+    )
+
+
+def _default(parameter: Any) -> Any:
+    return getattr(parameter, "value", None)
+
+
+def variant_class(base: type) -> type:
+    """A subclass of ControlNet's ``Preprocessor`` that runs an original one through PoseFill."""
+    module = sys.modules[base.__module__]
+
+    class PoseFillPreprocessor(base):
+        def __init__(self, original: Any, options: Callable[[], Options]) -> None:
+            super().__init__(variants.variant_name(original.name))
+            for attr in COPIED:
+                if hasattr(original, attr):
+                    setattr(self, attr, getattr(original, attr))
+            self.tags = list(getattr(original, "tags", None) or [variants.TAG])
+            # Listed right after the originals, which stay the default of the OpenPose control type.
+            self.sorting_priority = getattr(original, "sorting_priority", 0) - 1
+            self.slider_1 = _parameter(module, variants.FRAMING_SLIDER)
+            self.slider_2 = _parameter(module, variants.ALTERNATIVE_SLIDER)
+            self.preprocessor_deps = [original.name]  # keeps the original loaded while the variant is in use
+            self.original = original
+            self.options = options
+
+        def __call__(self, input_image, resolution=512, slider_1=None, slider_2=None, slider_3=None, **kwargs):
+            def options():
+                return variants.slider_options(self.options(), slider_1, slider_2)
+
+            originals = {"slider_1": _default(self.original.slider_1), "slider_2": _default(self.original.slider_2)}
+            return run_variant(
+                self.original, input_image, resolution, options, **originals, slider_3=slider_3, **kwargs
+            )
+
+    return PoseFillPreprocessor
+
+
+def register(registry: Any, options: Callable[[], Options] = Options) -> list[str]:
+    """Register a variant of every supported original found; returns the variant names (idempotent)."""
+    names = []
+    cls = None
+    for original_name in variants.ORIGINALS:
+        name = variants.variant_name(original_name)
+        original = registry.get_preprocessor(original_name)
+        if original is None:
+            continue
+        if registry.get_preprocessor(name) is None:
+            cls = cls or variant_class(registry)
+            registry.add_supported_preprocessor(cls(original, options))
+        names.append(name)
+    return names

@@ -1,0 +1,67 @@
+"""The PoseFill variants of ControlNet's OpenPose preprocessors: names and their two sliders.
+
+A variant is named ``<original>_posefill`` (it keeps "openpose" in its name, which is how ControlNet
+decides to hand a preprocessor a pose-JSON callback). Its two sliders are framing and alternative:
+slider values are part of ControlNet's preprocessor cache key and of the infotext.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..options import Options
+
+ORIGINALS: tuple[str, ...] = ("dw_openpose_full", "openpose", "openpose_full", "openpose_hand", "openpose_face")
+"""Body-pose preprocessors PoseFill repairs (not animal_openpose, not openpose_faceonly)."""
+SUFFIX = "_posefill"
+TAG = "OpenPose"
+MAX_ALTERNATIVE = 32
+"""Below 64, the slider value Forge's /controlnet/detect sends when none is given (so it means best guess)."""
+
+
+def variant_name(original: str) -> str:
+    return original + SUFFIX
+
+
+def original_name(name: str) -> str | None:
+    """The original preprocessor of a variant name, or None when ``name`` is no PoseFill variant."""
+    if name and name.endswith(SUFFIX) and name[: -len(SUFFIX)] in ORIGINALS:
+        return name[: -len(SUFFIX)]
+    return None
+
+
+@dataclass(frozen=True)
+class Slider:
+    """One preprocessor slider, in the host-neutral terms both registries use."""
+
+    label: str
+    minimum: float
+    maximum: float
+    step: float
+    value: float
+
+
+FRAMING_SLIDER = Slider("PoseFill framing (0 = keep, 1 = fit whole body)", 0, 1, 1, 0)
+ALTERNATIVE_SLIDER = Slider("PoseFill alternative (0 = best guess)", 0, MAX_ALTERNATIVE, 1, 0)
+
+
+def _whole(value: Any, low: int, high: int) -> int | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not (low <= number <= high) or number != round(number):
+        return None
+    return int(number)
+
+
+def slider_options(base: Options, slider_1: Any, slider_2: Any) -> Options:
+    """Options for one call: ``base`` with framing from slider 1 and the seed from slider 2.
+
+    Values outside a slider's range (None, -1, Forge's /controlnet/detect default of 64) mean its
+    default, as ControlNet itself treats out-of-range slider values.
+    """
+    framing = "fit" if _whole(slider_1, 0, 1) == 1 else "keep"
+    alternative = _whole(slider_2, 0, MAX_ALTERNATIVE) or 0
+    return base.replace(framing=framing, seed=alternative or None)

@@ -1,0 +1,73 @@
+"""The host-agnostic PoseFill preprocessor: run the original, repair its pose JSON, re-render.
+
+OpenPose preprocessors resize the input, pad it to a multiple of 64 (bottom and right), detect, and
+crop the drawn image back; their pose JSON keeps the padded canvas. So the real picture is the
+returned image's size: PoseFill fills against that frame (legs cut at the real bottom edge are
+outside it, not hidden in the pad), draws on the JSON's canvas and crops to the returned size.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..api import complete_document
+from ..options import Options
+from ..render import render_document
+
+log = logging.getLogger("posefill")
+
+
+def repair(image: np.ndarray, pose: Any, options: Options) -> tuple[np.ndarray, Any]:
+    """The repaired conditioning image (same size as ``image``) and pose JSON (same type as ``pose``).
+
+    Raises on anything it cannot handle; ``run_variant`` turns that into the unrepaired result.
+    """
+    if not isinstance(image, np.ndarray) or image.ndim != 3:
+        raise TypeError(f"expected an H x W x C image from the preprocessor, got {type(image).__name__}")
+    as_text = isinstance(pose, (str, bytes))
+    doc = json.loads(pose) if as_text else pose
+    h, w = image.shape[:2]
+    completed = complete_document(doc, options, frame=(0.0, 0.0, float(w), float(h)))
+    people = completed["people"] if isinstance(completed, dict) else []
+    changed = options.framing == "fit" or any(p["posefill"]["filled"] for p in people)
+    if changed:
+        drawn = render_document(completed)  # on the (padded) canvas of the JSON
+        short = (max(0, h - drawn.shape[0]), max(0, w - drawn.shape[1]))
+        if any(short):
+            drawn = np.pad(drawn, ((0, short[0]), (0, short[1]), (0, 0)))
+        image = np.ascontiguousarray(drawn[:h, :w])
+    return image, (json.dumps(completed) if as_text else completed)
+
+
+def run_variant(
+    original: Callable[..., Any],
+    input_image: Any,
+    resolution: Any,
+    options: Callable[[], Options],
+    json_pose_callback: Callable[[Any], None] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Call ``original`` with PoseFill's own JSON callback, repair, forward the repaired JSON.
+
+    ``options`` is called only after the original ran, inside the guard (it reads settings and sliders).
+    ``kwargs`` (sliders of the original, input_mask, low_vram, model ...) go to the original as they
+    are. A failure inside PoseFill logs a warning and passes the original image and JSON on.
+    """
+    poses: list[Any] = []
+    result = original(input_image=input_image, resolution=resolution, json_pose_callback=poses.append, **kwargs)
+    if not poses:
+        log.warning("PoseFill: the preprocessor gave no pose JSON; its image is passed on unrepaired")
+        return result
+    pose = poses[-1]
+    try:
+        result, pose = repair(result, pose, options())
+    except Exception as err:  # never break generation: pass the unrepaired pose on
+        log.warning("PoseFill: repair failed, passing the unrepaired pose on: %s", err)
+    if json_pose_callback is not None:
+        json_pose_callback(pose)
+    return result

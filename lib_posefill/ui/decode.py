@@ -1,0 +1,268 @@
+"""Reading keypoints back from a rendered OpenPose skeleton image (ControlNet's colours, several people).
+
+Every joint and limb colour of ControlNet's renderer is a fully saturated hue, 20 degrees apart
+(``skeleton.COLORS``); only brightness changes (limbs at 60 %, and ControlNet dims the whole canvas
+again for every later person). So pixels are classified by hue alone. A joint is a disc of its own hue
+(radius 4), brighter than a limb of the same hue; people are assembled by following limbs: two discs
+belong together when a stroke of that limb's hue joins them. Fragments left unjoined (a missing neck
+cuts a body in pieces) are merged while they fit one body well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..baselines import COCO_MEAN_POSE, fit_scale_translation
+from ..skeleton import BODY_JOINT_RADIUS, LIMBS, NUM_JOINTS
+
+HUE_STEP = 20.0  # degrees between consecutive skeleton colours
+MIN_VALUE = 28  # darker pixels are background (JPEG noise included)
+MIN_SATURATION = 0.55
+HUE_TOLERANCE = 8.0  # degrees from a class centre; blends between two colours fall outside
+DISC_MAX_SIDE = 2 * BODY_JOINT_RADIUS + 5  # a disc's bounding box, with JPEG blur
+DISC_MIN_AREA = 15
+BRIGHT_SHARE = 0.8  # a disc is at least this bright relative to the brightest pixel of its blob
+LIMB_MIN_SCORE = 0.6  # share of the samples between two discs that must show the limb's hue
+MERGE_MAX_RESIDUAL = 0.45  # mean-pose fit error (in body-radius units) allowed when merging fragments
+REMNANT_MAX_LIMB = 2 * BODY_JOINT_RADIUS + DISC_MAX_SIDE + 4  # longer limbs show as strokes, not discs
+HAND_CLUSTER = 3  # an unconnected disc with this many same-hue discs close by is a hand point
+
+
+@dataclass
+class Disc:
+    joint: int
+    x: float
+    y: float
+    value: float  # brightness of the disc
+
+
+def classify(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pixel: hue class 0..17 (-1 = background or unsaturated) and brightness (max channel)."""
+    rgb = np.ascontiguousarray(image[..., :3])
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV_FULL)  # hue 0..255 for 0..360 degrees
+    hue = hsv[..., 0].astype(np.float32) * (360.0 / 256.0)
+    sat = hsv[..., 1].astype(np.float32) / 255.0
+    value = hsv[..., 2]
+    cls = np.rint(hue / HUE_STEP).astype(np.int16) % NUM_JOINTS
+    off = np.abs(((hue - cls * HUE_STEP) + 180.0) % 360.0 - 180.0)
+    ok = (value >= MIN_VALUE) & (sat >= MIN_SATURATION) & (off <= HUE_TOLERANCE)
+    return np.where(ok, cls, -1), value
+
+
+def find_discs(cls: np.ndarray, value: np.ndarray) -> list[Disc]:
+    """Joint discs: compact blobs of a hue that are brighter than the stroke they may sit on."""
+    discs: list[Disc] = []
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    for joint in range(NUM_JOINTS):
+        mask = (cls == joint).astype(np.uint8)
+        if not mask.any():
+            continue
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)  # drops thin hand lines and JPEG specks
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for label in range(1, count):
+            x, y, w, h, _ = stats[label]
+            ys, xs = np.nonzero(labels[y : y + h, x : x + w] == label)
+            vals = value[y + ys, x + xs].astype(np.float32)
+            peak = float(vals.max())
+            bright = vals >= BRIGHT_SHARE * peak
+            if max(w, h) > DISC_MAX_SIDE:  # a stroke of this hue, perhaps with a brighter disc on it
+                discs.extend(_bright_discs(joint, xs[bright] + x, ys[bright] + y, vals[bright], vals))
+            elif bright.sum() >= DISC_MIN_AREA:
+                discs.append(Disc(joint, float(xs[bright].mean() + x), float(ys[bright].mean() + y), peak))
+    return discs
+
+
+def _bright_discs(joint: int, xs: np.ndarray, ys: np.ndarray, vals: np.ndarray, all_vals: np.ndarray) -> list[Disc]:
+    """Compact bright spots inside a stroke-shaped blob (a joint disc drawn over a limb of its own hue)."""
+    dim = all_vals[all_vals < BRIGHT_SHARE * all_vals.max()]
+    if len(xs) < DISC_MIN_AREA or not len(dim) or np.median(vals) < 1.3 * np.median(dim):
+        return []  # the blob is evenly bright: a stroke alone
+    x0, y0 = xs.min(), ys.min()
+    mask = np.zeros((ys.max() - y0 + 1, xs.max() - x0 + 1), dtype=np.uint8)
+    mask[ys - y0, xs - x0] = 1
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for label in range(1, count):
+        _, _, w, h, area = stats[label]
+        if area >= DISC_MIN_AREA and max(w, h) <= DISC_MAX_SIDE:
+            cx, cy = centroids[label]
+            out.append(Disc(joint, float(cx + x0), float(cy + y0), float(vals.max())))
+    return out
+
+
+def drop_limb_remnants(discs: list[Disc]) -> list[Disc]:
+    """Drop "discs" that are the visible middle of a short limb: limb i has joint i's hue and, between the
+    two discs it joins, can look like a disc. Such a blob sits on the segment joining those two discs."""
+    by_joint: dict[int, list[Disc]] = {}
+    for d in discs:
+        by_joint.setdefault(d.joint, []).append(d)
+    kept = []
+    for d in discs:
+        a_joint, b_joint = LIMBS[d.joint] if d.joint < len(LIMBS) else (None, None)
+        remnant = False
+        for a in by_joint.get(a_joint, []):
+            for b in by_joint.get(b_joint, []):
+                if d is a or d is b:
+                    continue
+                ab = np.array([b.x - a.x, b.y - a.y])
+                length2 = float(ab @ ab)
+                if not 1.0 <= length2 <= REMNANT_MAX_LIMB**2:
+                    continue
+                ad = np.array([d.x - a.x, d.y - a.y])
+                t = float(ad @ ab) / length2
+                off = abs(float(ab[0] * ad[1] - ab[1] * ad[0])) / np.sqrt(length2)
+                if 0.0 < t < 1.0 and off <= 3.0:
+                    remnant = True
+        if not remnant:
+            kept.append(d)
+    return kept
+
+
+def limb_score(cls: np.ndarray, a: Disc, b: Disc, limb: int) -> float:
+    """Share of the points on the segment a-b (away from the discs) painted in the limb's hue."""
+    length = float(np.hypot(b.x - a.x, b.y - a.y))
+    margin = BODY_JOINT_RADIUS + 2
+    if length <= 2 * margin:
+        # Discs this close overlap the whole limb: accept when touching discs of the two hues are adjacent.
+        return 1.0 if length <= 2 * BODY_JOINT_RADIUS + 3 else 0.0
+    n = max(4, int(length - 2 * margin))
+    t = np.linspace(margin / length, 1 - margin / length, n)
+    xs = np.clip(np.rint(a.x + t * (b.x - a.x)).astype(int), 0, cls.shape[1] - 1)
+    ys = np.clip(np.rint(a.y + t * (b.y - a.y)).astype(int), 0, cls.shape[0] - 1)
+    seen = cls[ys, xs]
+    hit = (seen == limb).sum()
+    painted = (seen >= 0).sum()  # other hues may cross over the limb; background means no limb
+    if hit == 0 or painted < 0.5 * n:
+        return 0.0
+    return float(hit) / float(painted)
+
+
+class _Groups:
+    """People under construction: union-find over discs, refusing unions that repeat a joint."""
+
+    def __init__(self, discs: list[Disc]) -> None:
+        self.parent = list(range(len(discs)))
+        self.joints = [{d.joint} for d in discs]
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> bool:
+        ri, rj = self.find(i), self.find(j)
+        if ri == rj:
+            return True
+        if self.joints[ri] & self.joints[rj]:
+            return False
+        self.parent[rj] = ri
+        self.joints[ri] |= self.joints[rj]
+        return True
+
+    def members(self) -> list[list[int]]:
+        out: dict[int, list[int]] = {}
+        for i in range(len(self.parent)):
+            out.setdefault(self.find(i), []).append(i)
+        return list(out.values())
+
+
+def _fit_residual(discs: list[Disc], members: list[int]) -> float:
+    """How far the discs are from the mean pose fitted to them (per joint, in body-radius units)."""
+    xy = np.zeros((NUM_JOINTS, 2))
+    present = np.zeros(NUM_JOINTS, dtype=bool)
+    for i in members:
+        xy[discs[i].joint] = discs[i].x, discs[i].y
+        present[discs[i].joint] = True
+    if present.sum() < 3:
+        return np.inf
+    scale, shift = fit_scale_translation(COCO_MEAN_POSE.astype(np.float64), xy, present)
+    if not np.isfinite(scale) or scale <= 0:
+        return np.inf
+    err = (scale * COCO_MEAN_POSE[present] + shift - xy[present]) / scale
+    return float(np.sqrt((err**2).sum(1).mean()))
+
+
+def _drop_strays(discs: list[Disc], groups: list[list[int]]) -> list[list[int]]:
+    """Drop lone discs (joined to nothing) that are not joints: a stub of a limb (dimmer than a disc)
+    peeking out next to a joined disc, or a hand point (blue like the left knee, in a cluster of same-hue discs)."""
+    joined = {i for members in groups if len(members) > 1 for i in members}
+    kept = []
+    for members in groups:
+        if len(members) == 1:
+            d = discs[members[0]]
+            dist = [(np.hypot(o.x - d.x, o.y - d.y), o, i) for i, o in enumerate(discs) if o is not d]
+            near_joined = [(r, o) for r, o, i in dist if i in joined and r <= 5 * BODY_JOINT_RADIUS]
+            if any(r <= 2 * BODY_JOINT_RADIUS + 2 or d.value < 0.75 * o.value for r, o in near_joined):
+                continue
+            if sum(1 for r, o, _ in dist if o.joint == d.joint and r < 12 * BODY_JOINT_RADIUS) >= HAND_CLUSTER:
+                continue
+        kept.append(members)
+    return kept
+
+
+def assemble(cls: np.ndarray, discs: list[Disc]) -> list[list[int]]:
+    """Group discs into people: limbs first (best-joined pairs first), then fragments that fit one body."""
+    groups = _Groups(discs)
+    by_joint: dict[int, list[int]] = {}
+    for i, d in enumerate(discs):
+        by_joint.setdefault(d.joint, []).append(i)
+    for limb, (a, b) in enumerate(LIMBS):
+        pairs = []
+        for i in by_joint.get(a, []):
+            for j in by_joint.get(b, []):
+                score = limb_score(cls, discs[i], discs[j], limb)
+                if score >= LIMB_MIN_SCORE:
+                    dist = np.hypot(discs[i].x - discs[j].x, discs[i].y - discs[j].y)
+                    pairs.append((-score, dist, i, j))
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        for _, _, i, j in sorted(pairs):
+            if i in used_a or j in used_b:
+                continue
+            if groups.union(i, j):
+                used_a.add(i)
+                used_b.add(j)
+    people = _drop_strays(discs, groups.members())
+    # Merge fragments (no shared joint) while the union fits one body; best fit first.
+    while len(people) > 1:
+        best = None
+        for p in range(len(people)):
+            for q in range(p + 1, len(people)):
+                jp = {discs[i].joint for i in people[p]}
+                jq = {discs[i].joint for i in people[q]}
+                if jp & jq:
+                    continue
+                cost = _fit_residual(discs, people[p] + people[q])
+                if cost <= MERGE_MAX_RESIDUAL and (best is None or cost < best[0]):
+                    best = (cost, p, q)
+        if best is None:
+            break
+        _, p, q = best
+        people[p] = people[p] + people.pop(q)
+    return people
+
+
+def decode_skeleton(image: np.ndarray) -> dict:
+    """A pose document (pixel coordinates, c = 1) from an RGB skeleton image; people ordered left to right."""
+    if image.ndim != 3 or image.shape[2] < 3:
+        raise ValueError("expected an RGB image")
+    cls, value = classify(image)
+    discs = drop_limb_remnants(find_discs(cls, value))
+    people = []
+    for members in assemble(cls, discs):
+        keypoints = [0.0] * (3 * NUM_JOINTS)
+        for i in members:
+            d = discs[i]
+            keypoints[3 * d.joint : 3 * d.joint + 3] = [round(d.x, 1), round(d.y, 1), 1.0]
+        people.append(keypoints)
+    people.sort(key=lambda k: min(k[0::3][j] for j in range(NUM_JOINTS) if k[3 * j + 2] > 0))
+    h, w = image.shape[:2]
+    return {
+        "people": [{"pose_keypoints_2d": k} for k in people],
+        "canvas_width": int(w),
+        "canvas_height": int(h),
+    }

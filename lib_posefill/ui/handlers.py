@@ -1,0 +1,199 @@
+"""The tab's actions as functions of the widgets' values: (state, ...) -> (state, View). No gradio here.
+
+Every action either succeeds and refills, or keeps the previous state and says why in the status line
+(``View.error``): a bad upload never loses the pose on screen and never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ..document import loads_json, parse_documents
+from ..errors import PoseFillError
+from ..filler import Filler
+from ..options import FIELD_BY_NAME, Options
+from ..render import draw_document
+from . import state as st
+from .detect import Detector
+from .uploads import read_upload
+from .view import View, build_view, person_index
+
+log = logging.getLogger("posefill")
+
+TAB_FIELDS = ("scope", "min_visible", "framing", "margin")
+"""Core options the tab shows as controls (built from options.FIELDS); seed is the re-roll button."""
+EXPORT_NOTE = (
+    "ControlNet's openpose editor hides joints outside the canvas: choose framing **fit** to zoom out "
+    "so every filled joint is on the canvas."
+)
+
+
+def tab_options(values: Mapping[str, Any]) -> Options:
+    """Options from the controls' values (named as in FIELDS), validated."""
+    given = {k: v for k, v in values.items() if k in FIELD_BY_NAME}
+    return Options.from_mapping(given)
+
+
+class Handlers:
+    """The actions, bound to a filler (None = the shipped model) and an optional photo detector."""
+
+    def __init__(self, filler: Filler | None = None, detector: Detector | None = None, out_dir: str | None = None):
+        self.filler = filler
+        self.detector = detector
+        self.out_dir = out_dir
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    def _run(
+        self,
+        state: st.TabState,
+        person: Any,
+        extend: bool,
+        options: Mapping[str, Any],
+        action: Callable[[st.TabState, Options], st.TabState],
+    ) -> tuple[st.TabState, View]:
+        """Apply an action and refill; on a PoseFillError keep the old state and report the message."""
+        state = state if isinstance(state, st.TabState) else st.TabState()
+        try:
+            opts = tab_options(options)
+            new = action(state, opts)
+            new = st.fill(new.clone() if new is state else new, opts, self.filler)
+            return new, build_view(new, person_index(person), bool(extend))
+        except PoseFillError as err:
+            return state, build_view(state, person_index(person), bool(extend), status=f"⚠ {err}", error=True)
+        except Exception as err:  # never a traceback in the UI
+            log.exception("PoseFill tab: unexpected error")
+            return state, build_view(
+                state, person_index(person), bool(extend), status=f"⚠ internal error: {err}", error=True
+            )
+
+    # -- inputs -----------------------------------------------------------------------------------
+    def upload(self, state, data, image_kind, person, extend, options) -> tuple[st.TabState, View]:
+        """A dropped file: bytes (gradio's binary File), a path, or a tempfile-like object with .name."""
+
+        def action(_state, opts):
+            raw = _file_bytes(data, opts)
+            value, note = read_upload(raw, opts, image_kind or "auto", self.detector)
+            return st.load(value, note, opts)
+
+        return self._run(state, 0, extend, options, action)
+
+    def paste(self, state, text, person, extend, options) -> tuple[st.TabState, View]:
+        def action(_state, opts):
+            if not text or not str(text).strip():
+                raise PoseFillError("paste an OpenPose JSON document first")
+            if len(str(text).encode()) > opts.max_file_mb * 2**20:
+                raise PoseFillError(f"text is over the {opts.max_file_mb:g} MB limit")
+            return st.load(loads_json(str(text)), "pasted JSON", opts)
+
+        return self._run(state, 0, extend, options, action)
+
+    def load_path(self, state, path, person, extend, options) -> tuple[st.TabState, View]:
+        """A bundled example (a JSON file or a skeleton image on disk)."""
+        if not path:
+            return state, build_view(state, person_index(person), bool(extend), "⚠ choose an example first", True)
+        new, view = self.upload(state, Path(path), "auto", 0, extend, options)
+        if not view.error:
+            new.note = Path(path).name
+            view = build_view(new, 0, bool(extend))
+        return new, view
+
+    # -- viewing and editing ----------------------------------------------------------------------
+    def refresh(self, state, person, extend, options) -> tuple[st.TabState, View]:
+        """Options, person or view changed: refill and redraw."""
+        return self._run(state, person, extend, options, lambda s, o: s)
+
+    def click(self, state, person, joint, xy, extend, options) -> tuple[st.TabState, View]:
+        """A click on the completed image at image pixel (x, y): place the chosen joint there."""
+
+        def action(s, _opts):
+            if xy is None or len(xy) != 2:
+                raise PoseFillError("click on the completed image to place the joint")
+            x, y = float(xy[0]) - s.offset[0], float(xy[1]) - s.offset[1]
+            return st.place(s, person_index(person), joint, x, y)
+
+        return self._run(state, person, extend, options, action)
+
+    def pin(self, state, person, joint, extend, options):
+        return self._run(state, person, extend, options, lambda s, o: st.pin(s, person_index(person), joint))
+
+    def mark_missing(self, state, person, joint, extend, options):
+        return self._run(state, person, extend, options, lambda s, o: st.mark_missing(s, person_index(person), joint))
+
+    def restore(self, state, person, joint, extend, options):
+        return self._run(state, person, extend, options, lambda s, o: st.restore(s, person_index(person), joint))
+
+    def table(self, state, person, rows, extend, options):
+        """Edits made in the joint table (list of rows, or a pandas DataFrame)."""
+        return self._run(
+            state, person, extend, options, lambda s, o: st.apply_rows(s, person_index(person), _rows(rows))
+        )
+
+    def reroll(self, state, person, extend, options):
+        return self._run(state, person, extend, options, lambda s, o: st.reroll(s))
+
+    def undo(self, state, person, extend, options):
+        return self._run(state, person, extend, options, lambda s, o: st.undo(s))
+
+    # -- export -----------------------------------------------------------------------------------
+    def export(self, state, options) -> tuple[str | None, str | None, str]:
+        """Write the completed JSON and the conditioning PNG; returns their paths and a status line."""
+        try:
+            opts = tab_options(options)
+            doc = st.export_document(state, opts, self.filler)
+            folder = Path(tempfile.mkdtemp(prefix="posefill-", dir=self.out_dir))
+            json_path, png_path = folder / "posefill.json", folder / "posefill.png"
+            json_path.write_text(_dumps(doc), encoding="utf-8")
+            image = draw_document(parse_documents(doc, st.PIXEL)[0][0], style="controlnet")
+            ok, data = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
+            if not ok:
+                raise PoseFillError("could not encode the PNG")
+            png_path.write_bytes(data.tobytes())
+            return str(json_path), str(png_path), f"Exported with framing {opts.framing}."
+        except PoseFillError as err:
+            return None, None, f"⚠ {err}"
+        except Exception as err:
+            log.exception("PoseFill tab: export failed")
+            return None, None, f"⚠ internal error: {err}"
+
+
+def _dumps(doc: Any) -> str:
+    import json
+
+    return json.dumps(doc, indent=1)
+
+
+def _file_bytes(data: Any, options: Options) -> bytes:
+    """Bytes of an upload in whatever form the gradio version hands it over."""
+    if data is None:
+        raise PoseFillError("no file")
+    if isinstance(data, (bytes, bytearray)):
+        return bytes(data)
+    path = getattr(data, "name", None) or getattr(data, "path", None) or data
+    if isinstance(path, (str, os.PathLike)):
+        try:
+            size = os.path.getsize(path)
+        except OSError as err:
+            raise PoseFillError(f"cannot read the file ({err.strerror})") from None
+        if size > options.max_file_mb * 2**20:
+            raise PoseFillError(f"file is {size / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit")
+        return Path(path).read_bytes()
+    raise PoseFillError(f"unexpected upload of type {type(data).__name__}")
+
+
+def _rows(rows: Any) -> list[list[Any]]:
+    """Table rows from a list of lists, a dict with 'data' (gradio 4) or a pandas DataFrame."""
+    if rows is None:
+        return []
+    if isinstance(rows, dict):
+        rows = rows.get("data", [])
+    if hasattr(rows, "values") and hasattr(rows, "columns"):
+        rows = rows.values.tolist()
+    return [list(r) for r in rows]

@@ -1,0 +1,143 @@
+"""``python -m lib_posefill complete|render|demo`` on real files, in fresh interpreters."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+from conftest import REPO, person_doc, run_cli, triples, write_json
+
+from lib_posefill.examples import example_documents
+
+
+def test_complete_file_to_file_creates_parents_and_keeps_input(tmp_path):
+    src = write_json(tmp_path / "in.json", person_doc())
+    before = src.read_bytes()
+    out = tmp_path / "a" / "b" / "out.json"
+    done = run_cli("complete", str(src), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert src.read_bytes() == before
+    person = json.loads(out.read_text())["people"][0]
+    assert person["posefill"]["filled"] and (triples(person)[person["posefill"]["filled"], 2] == 1).all()
+
+
+def test_complete_folder_not_recursive_same_names_overwrites(tmp_path):
+    src = tmp_path / "in"
+    for name in ("a.json", "b.json"):
+        write_json(src / name, person_doc())
+    write_json(src / "list.json", [person_doc(), {"people": [], "canvas_width": 8, "canvas_height": 8}])
+    write_json(src / "deeper" / "c.json", person_doc())
+    (src / "notes.txt").write_text("not a pose")
+    out = tmp_path / "out"
+    write_json(out / "a.json", {"stale": True})
+    done = run_cli("complete", str(src), "-o", str(out), "--scope", "all")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json", "list.json"]
+    as_list = json.loads((out / "list.json").read_text())
+    assert len(as_list) == 2 and as_list[1] == {"people": [], "canvas_width": 8, "canvas_height": 8}
+    assert (triples(as_list[0]["people"][0])[:, 2] == 1).all()
+    for name in ("a.json", "b.json"):
+        doc = json.loads((out / name).read_text())
+        assert "stale" not in doc and (triples(doc["people"][0])[:, 2] == 1).all()
+
+
+def test_folder_with_one_broken_file(tmp_path):
+    src = tmp_path / "in"
+    for i in range(3):
+        write_json(src / f"ok{i}.json", person_doc())
+    broken = src / "broken.json"
+    broken.write_text('{"people": [{"pose_keypoints_2d": [1, 2]}], "canvas_width": 5, "canvas_height": 5}')
+    out = tmp_path / "out"
+    done = run_cli("complete", str(src), "-o", str(out))
+    assert done.returncode == 1
+    assert sorted(p.name for p in out.iterdir()) == ["ok0.json", "ok1.json", "ok2.json"]
+    errors = [line for line in done.stderr.splitlines() if line.startswith(str(src))]
+    assert len(errors) == 1 and errors[0].startswith(f"{broken}: people[0].pose_keypoints_2d:")
+    assert "Traceback" not in done.stderr
+
+
+def test_refuses_to_write_the_input(tmp_path):
+    src = write_json(tmp_path / "in" / "p.json", person_doc())
+    before = src.read_bytes()
+    for out in (src, tmp_path / "in" / ".." / "in" / "p.json"):
+        done = run_cli("complete", str(src), "-o", str(out))
+        assert done.returncode == 2 and "never overwrites" in done.stderr
+    done = run_cli("complete", str(src.parent), "-o", str(tmp_path / "in" / "."))
+    assert done.returncode == 2
+    assert src.read_bytes() == before
+
+
+def test_usage_errors_exit_2(tmp_path):
+    src = write_json(tmp_path / "in.json", person_doc())
+    for args in (
+        ["complete", str(src)],  # no -o
+        ["complete", str(src), "-o", str(tmp_path / "o.json"), "--scope", "legs"],
+        ["complete", str(src), "-o", str(tmp_path / "o.json"), "--margin", "0.9"],
+        ["complete", str(tmp_path / "nope.json"), "-o", str(tmp_path / "o.json")],
+        ["complete", str(tmp_path), "-o", str(src)],  # a folder into a file
+        ["render", str(src), "-o", str(tmp_path / "o.png"), "--style", "neon"],
+        ["frobnicate"],
+    ):
+        done = run_cli(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+
+
+def test_bare_openpose_needs_canvas_flag(tmp_path):
+    doc = person_doc()
+    src = write_json(tmp_path / "bare.json", {"version": 1.3, "people": doc["people"]})
+    done = run_cli("complete", str(src), "-o", str(tmp_path / "o.json"))
+    assert done.returncode == 1 and "--canvas" in done.stderr and done.stderr.startswith(str(src))
+    done = run_cli("complete", str(src), "-o", str(tmp_path / "o.json"), "--canvas", "512x768")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "o.json").read_text())["canvas_width"] == 512
+
+
+def test_render_writes_controlnet_png(tmp_path):
+    src = write_json(tmp_path / "in.json", person_doc(width=320, height=480))
+    for extra in ([], ["--style", "preview", "--framing", "fit"], ["--extend"]):
+        out = tmp_path / "sub" / "out.png"
+        done = run_cli("render", str(src), "-o", str(out), *extra)
+        assert done.returncode == 0, done.stderr
+        image = cv2.imread(str(out))
+        assert image.shape[2] == 3 and image.any()
+        if extra != ["--extend"]:
+            assert image.shape[:2] == (480, 320)
+    bad = write_json(tmp_path / "bad.json", {"people": "nobody"})
+    done = run_cli("render", str(bad), "-o", str(tmp_path / "bad.png"))
+    assert done.returncode == 1 and done.stderr.startswith(f"{bad}: people:")
+
+
+def test_cli_imports_neither_torch_nor_gradio(tmp_path):
+    src = write_json(tmp_path / "in" / "p.json", person_doc())
+    code = (
+        "import sys; from lib_posefill.cli import main; "
+        f"assert main(['complete', {str(src.parent)!r}, '-o', {str(tmp_path / 'out')!r}]) == 0; "
+        f"assert main(['render', {str(src)!r}, '-o', {str(tmp_path / 'p.png')!r}]) == 0; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'gradio')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert (tmp_path / "out" / "p.json").exists() and (tmp_path / "p.png").exists()
+
+
+def test_demo_completes_the_bundled_examples(tmp_path):
+    done = run_cli("demo", "-o", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    for name in example_documents():
+        doc = json.loads((tmp_path / name).read_text())
+        assert all("posefill" in p for p in doc["people"])
+        image = cv2.imread(str(tmp_path / name.replace(".json", ".png")))
+        assert image is not None and image.shape[1] > 2 * doc["canvas_width"]
+
+
+def test_bundled_examples_are_what_the_generator_makes():
+    for name, value in example_documents().items():
+        assert json.loads((REPO / "examples" / name).read_text()) == value, name
+    assert np.isfinite(
+        [v for p in example_documents()["legs_cut.json"]["people"] for v in p["pose_keypoints_2d"]]
+    ).all()

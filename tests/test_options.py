@@ -1,0 +1,70 @@
+"""The options model: defaults, validation with field names, and the CLI flags built from FIELDS."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from lib_posefill import Options, PoseFillError
+from lib_posefill.options import FIELDS, add_option_arguments, options_from_args
+
+
+def test_defaults_match_fields():
+    opts = Options()
+    for field in FIELDS:
+        assert getattr(opts, field.name) == field.default
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"scope": "legs"}, "scope"),
+        ({"framing": 1}, "framing"),
+        ({"margin": 0.9}, "margin"),
+        ({"margin": "wide"}, "margin"),
+        ({"margin": float("nan")}, "margin"),
+        ({"margin": 10**400}, "margin"),
+        ({"min_visible": 0}, "min_visible"),
+        ({"min_visible": 2.5}, "min_visible"),
+        ({"min_visible": True}, "min_visible"),
+        ({"seed": -1}, "seed"),
+        ({"canvas": "512"}, "canvas"),
+        ({"canvas": "0x5"}, "canvas"),
+        ({"scope": None}, "scope"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_values_name_the_field(values, field):
+    with pytest.raises(PoseFillError) as info:
+        Options.from_mapping(values)
+    assert field in str(info.value) and "\n" not in str(info.value)
+
+
+def test_coercion_and_replace():
+    opts = Options.from_mapping({"min_visible": "4", "seed": 3.0, "canvas": [640, 480], "margin": "0.1"})
+    assert (opts.min_visible, opts.seed, opts.canvas, opts.margin) == (4, 3, "640x480", 0.1)
+    assert opts.canvas_size == (640, 480)
+    assert opts.replace(scope="all").scope == "all"
+    with pytest.raises(PoseFillError, match="options"):
+        Options.from_mapping(["scope"])
+
+
+def test_cli_flags_come_from_fields():
+    parser = argparse.ArgumentParser()
+    add_option_arguments(parser)
+    assert options_from_args(parser.parse_args([])) == Options()
+    args = parser.parse_args(["--scope", "all", "--framing", "fit", "--margin", "0.2", "--min-visible", "5"])
+    assert options_from_args(args) == Options(scope="all", framing="fit", margin=0.2, min_visible=5)
+    flags = {a.dest for a in parser._actions}
+    assert {f.name for f in FIELDS} <= flags
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--scope", "legs"])
+
+
+def test_readme_options_table_is_current():
+    from conftest import REPO
+
+    from lib_posefill.options import markdown_table
+
+    assert markdown_table() in (REPO / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,145 @@
+"""The HTTP API on a FastAPI app, through FastAPI's TestClient (run under both WebUI pin sets)."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+pytest.importorskip("httpx")
+fastapi = pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from lib_posefill import __version__  # noqa: E402
+from lib_posefill.hosts import http  # noqa: E402
+from lib_posefill.render import render_document  # noqa: E402
+from lib_posefill.skeleton import L_ANKLE, R_ANKLE  # noqa: E402
+
+LEGS_CUT = {
+    "canvas_width": 512,
+    "canvas_height": 768,
+    "people": [
+        {
+            "pose_keypoints_2d": [
+                *[256, 120, 1, 256, 200, 1, 196, 202, 1, 180, 320, 1, 176, 430, 1],
+                *[316, 202, 1, 332, 320, 1, 336, 430, 1, 222, 450, 1, 216, 610, 1],
+                *[0, 0, 0, 290, 450, 1, 296, 610, 1, 0, 0, 0],
+                *[242, 106, 1, 270, 106, 1, 226, 114, 1, 286, 114, 1],
+            ]
+        }
+    ],
+}
+
+
+@pytest.fixture
+def client():
+    app = fastapi.FastAPI()
+    http.add_routes(app, max_bytes=64 * 1024)
+    return TestClient(app)
+
+
+def ankles(doc):
+    xy = np.asarray(doc["people"][0]["pose_keypoints_2d"]).reshape(-1, 3)
+    return xy[[R_ANKLE, L_ANKLE]]
+
+
+def test_complete_fills_the_missing_joints(client):
+    r = client.post("/posefill/v1/complete", json={"pose": LEGS_CUT, "options": {"scope": "limbs"}})
+    assert r.status_code == 200
+    pose = r.json()["pose"]
+    assert ankles(pose)[:, 2].tolist() == [1.0, 1.0]
+    assert pose["people"][0]["posefill"]["filled"] == [R_ANKLE, L_ANKLE]
+
+
+def test_complete_takes_a_list_and_options(client):
+    r = client.post(
+        "/posefill/v1/complete", json={"pose": [LEGS_CUT, LEGS_CUT], "options": {"framing": "fit", "seed": 3}}
+    )
+    assert r.status_code == 200
+    docs = r.json()["pose"]
+    assert len(docs) == 2 and all(ankles(d)[:, 1].max() <= 768 for d in docs)
+
+
+def test_complete_accepts_a_body_sent_without_a_json_content_type(client):
+    r = client.post("/posefill/v1/complete", content=json.dumps({"pose": LEGS_CUT}).encode())
+    assert r.status_code == 200
+
+
+def test_frame_marks_the_real_picture_inside_the_canvas(client):
+    inside = client.post("/posefill/v1/complete", json={"pose": LEGS_CUT, "options": {"scope": "outside"}})
+    cut = client.post(
+        "/posefill/v1/complete", json={"pose": LEGS_CUT, "options": {"scope": "outside"}, "frame": [0, 0, 512, 500]}
+    )
+    assert ankles(cut.json()["pose"])[:, 2].tolist() == [1.0, 1.0]
+    filled_inside = ankles(inside.json()["pose"])
+    assert not (filled_inside[:, 2] == 1).any() or (filled_inside[:, 1] > 768).all()
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        (b"{not json", 400, "request body: invalid JSON at line 1 column 2"),
+        (b"[1, 2]", 400, 'expected a JSON object with "pose"'),
+        (json.dumps({"pose": LEGS_CUT, "options": {"scope": "most"}}), 422, "options: scope: expected one of"),
+        (json.dumps({"pose": LEGS_CUT, "options": {"speed": 1}}), 422, "unknown option(s) speed"),
+        (json.dumps({"pose": LEGS_CUT, "options": {"max_people": 10**6}}), 422, "max_people cannot be set"),
+        (json.dumps({"pose": LEGS_CUT, "options": [1]}), 422, "options: expected an object"),
+        (json.dumps({"pose": LEGS_CUT, "frame": [0, 0, 0, 10]}), 422, "frame: expected [x0, y0, x1, y1]"),
+        (json.dumps({"pose": {"people": [{"pose_keypoints_2d": [1, 2]}]}}), 422, "canvas"),
+        (
+            json.dumps({"pose": {"canvas_width": 9, "canvas_height": 9, "people": [{"pose_keypoints_2d": [1, 2]}]}}),
+            422,
+            "people[0].pose_keypoints_2d: expected a multiple of 3",
+        ),
+    ],
+)
+def test_bad_requests_get_a_one_line_4xx(client, body, status, detail):
+    r = client.post("/posefill/v1/complete", content=body)
+    assert r.status_code == status
+    message = r.json()["detail"]
+    assert detail in message and "\n" not in message
+
+
+def test_request_size_is_bounded(client):
+    big = json.dumps({"pose": LEGS_CUT, "padding": "x" * 70_000})
+    r = client.post("/posefill/v1/complete", content=big)
+    assert r.status_code == 413 and "byte limit" in r.json()["detail"]
+
+
+def test_render_returns_a_png_of_the_document(client):
+    r = client.post("/posefill/v1/render", json={"pose": LEGS_CUT})
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    image = cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_COLOR)[:, :, ::-1]
+    assert np.array_equal(image, render_document(LEGS_CUT))
+
+
+def test_render_can_complete_first_and_draw_the_preview_style(client):
+    plain = client.post("/posefill/v1/render", json={"pose": LEGS_CUT}).content
+    done = client.post("/posefill/v1/render", json={"pose": LEGS_CUT, "complete": True, "style": "preview"})
+    assert done.status_code == 200 and done.content != plain
+    bad = client.post("/posefill/v1/render", json={"pose": LEGS_CUT, "style": "sketch"})
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("style: expected one of")
+
+
+def test_version_names_the_package_model_and_options(client):
+    r = client.get("/posefill/v1/version")
+    assert r.status_code == 200
+    info = r.json()
+    assert info["posefill"] == __version__ and info["api"] == http.API_VERSION
+    assert isinstance(info["model"], str) and info["model"]
+    assert info["options"]["scope"]["choices"] == ["limbs", "all", "outside"]
+    assert "max_people" not in info["options"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"pose": {**LEGS_CUT, "canvas_width": 8000, "canvas_height": 8000}},
+        {"pose": {**LEGS_CUT, "people": [{"pose_keypoints_2d": [9e6, 10, 1] + [0, 0, 0] * 17}]}, "extend": True},
+    ],
+)
+def test_render_refuses_huge_images(client, body):
+    r = client.post("/posefill/v1/render", json=body)
+    assert r.status_code == 422 and r.json()["detail"].startswith("canvas: the image would be")

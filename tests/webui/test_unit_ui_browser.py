@@ -1,0 +1,85 @@
+"""The PoseFill checkbox in a real browser: a ControlNet unit's elements (same ids and kinds as ControlNet's)
+in a real gradio app, with PoseFill's on_after_component callback, driven through chromium."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+
+import pytest
+
+gr = pytest.importorskip("gradio")
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
+
+from modules import script_callbacks  # noqa: E402
+
+from lib_posefill.hosts import variants  # noqa: E402
+from lib_posefill.hosts.unit_ui import UnitCheckboxes  # noqa: E402
+
+UNIT = "txt2img_controlnet_ControlNet-0"
+CHOICES = ["none", "canny", "dw_openpose_full", "dw_openpose_full_posefill"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def page(webui_state):
+    units = UnitCheckboxes({variants.variant_name("dw_openpose_full")})
+    script_callbacks.on_after_component(units.after_component)
+    with gr.Blocks() as demo:
+        with gr.Row():
+            for elem_id, make in (
+                (f"{UNIT}_controlnet_pixel_perfect_checkbox", lambda i: gr.Checkbox(label="Pixel Perfect", elem_id=i)),
+                (
+                    f"{UNIT}_controlnet_preprocessor_dropdown",
+                    lambda i: gr.Dropdown(CHOICES, value="dw_openpose_full", label="Preprocessor", elem_id=i),
+                ),
+            ):
+                component = make(elem_id)
+                script_callbacks.after_component_callback(component, elem_id=elem_id)
+        paste = gr.Button("paste infotext", elem_id="paste")
+        paste.click(lambda: "dw_openpose_full_posefill", outputs=[component])  # what an infotext paste does
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            tab = browser.new_page()
+            tab.goto(f"http://127.0.0.1:{port}/")
+            yield tab
+            browser.close()
+    finally:
+        demo.close()
+
+
+def dropdown_value(page):
+    return page.locator(f"#{UNIT}_controlnet_preprocessor_dropdown input").first.input_value()
+
+
+def test_ticking_switches_the_preprocessor_and_back(page):
+    box = page.locator(f"#{UNIT}_posefill_checkbox input[type=checkbox]")
+    box.wait_for()
+    box.check()
+    page.wait_for_function(
+        f"document.querySelector('#{UNIT}_controlnet_preprocessor_dropdown input').value === 'dw_openpose_full_posefill'"
+    )
+    box.uncheck()
+    page.wait_for_function(
+        f"document.querySelector('#{UNIT}_controlnet_preprocessor_dropdown input').value === 'dw_openpose_full'"
+    )
+    assert dropdown_value(page) == "dw_openpose_full"
+
+
+def test_a_variant_set_from_elsewhere_ticks_the_box(page):
+    box = page.locator(f"#{UNIT}_posefill_checkbox input[type=checkbox]")
+    box.wait_for()
+    assert not box.is_checked()
+    page.locator("#paste").click()
+    page.wait_for_function(f"document.querySelector('#{UNIT}_posefill_checkbox input[type=checkbox]').checked")
+    assert dropdown_value(page) == "dw_openpose_full_posefill"

@@ -78,8 +78,9 @@ def test_scores_and_table(val):
 
 
 def test_evaluate_command_on_coco_json(tmp_path, capsys):
-    from lib_posefill.cli import main
     from test_training_data import write_coco_json
+
+    from lib_posefill.cli import main
 
     write_coco_json(tmp_path / "person_keypoints_train2017.json", 60, seed=1)
     write_coco_json(tmp_path / "person_keypoints_val2017.json", 30, seed=2)

@@ -21,22 +21,30 @@ IN_DIM = NUM_JOINTS * 3 + 4
 _MEAN_HEIGHT = float(np.ptp(MEAN[:, 1]))
 
 
+# Per-joint sums in one matrix product each: w @ _T gives n, sum t, sum |t|^2; (w * xy) @ _X gives sum x,
+# sum t.x and sum t x x (t: the mean pose).
+_T = np.concatenate([np.ones((NUM_JOINTS, 1)), MEAN, (MEAN**2).sum(1, keepdims=True)], 1).astype(np.float32)
+_X = np.zeros((NUM_JOINTS, 2, 4), dtype=np.float32)
+_X[:, 0, 0] = _X[:, 1, 1] = 1.0
+_X[:, :, 2] = MEAN
+_X[:, 0, 3], _X[:, 1, 3] = -MEAN[:, 1], MEAN[:, 0]
+_X = _X.reshape(2 * NUM_JOINTS, 4)
+
+
 def fit(xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Scale s (N,) and translation t (N, 2) mapping the mean pose onto the present joints.
 
     With fewer than two distinct present joints the person is assumed a third of the frame tall.
     """
     w = present.astype(np.float32)
-    inv = 1.0 / np.maximum(w.sum(1, keepdims=True), 1.0)  # (N, 1)
-    wx = w[..., None] * xy
-    xm = wx.sum(1) * inv  # (N, 2)
-    tm = (w @ MEAN) * inv  # (N, 2)
-    tc = (MEAN - tm[:, None]) * w[..., None]
-    xc = (xy - xm[:, None]) * w[..., None]
-    den = (tc * tc).sum((1, 2))
-    dot = (tc * xc).sum((1, 2))
-    cross = (tc[..., 0] * xc[..., 1] - tc[..., 1] * xc[..., 0]).sum(1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    sw = w @ _T  # (N, 4): n, sum tx, sum ty, sum |t|^2
+    sx = (xy * w[..., None]).reshape(len(w), -1) @ _X  # (N, 4): sum x, sum y, sum t.x, sum t x x
+    inv = 1.0 / np.maximum(sw[:, :1], 1.0)
+    tm, xm = sw[:, 1:3] * inv, sx[:, :2] * inv
+    den = sw[:, 3] - (sw[:, 1:3] * tm).sum(1)
+    dot = sx[:, 2] - (sw[:, 1:3] * xm).sum(1)
+    cross = sx[:, 3] - (tm[:, 0] * sx[:, 1] - tm[:, 1] * sx[:, 0])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         scale = np.sqrt(dot * dot + cross * cross) / den
     bad = ~(den > 1e-6) | ~(scale > 1e-6) | ~np.isfinite(scale)
     if bad.any():

@@ -39,31 +39,43 @@ def seed_choice(logits: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     return np.minimum((cdf < (u * cdf[:, -1])[:, None]).sum(1), logits.shape[1] - 1)
 
 
+SMALL_BATCH = 64
+"""Up to this many people run on one thread: waking a thread pool costs more than it saves for a few rows."""
+
+
+def _session(model: bytes, threads: int):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
+
+
 class OnnxFiller:
-    """The trained network: features -> onnxruntime -> best guess, or a seeded alternative hypothesis."""
+    """The trained network: features -> onnxruntime -> best guess, or a seeded alternative hypothesis.
+
+    Two sessions share the model: one thread for small batches, up to two for large ones (``threads``)."""
 
     def __init__(self, path: str | os.PathLike[str], threads: int | None = None) -> None:
-        import onnxruntime as ort
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        threads = threads or min(2, os.cpu_count() or 1)
         try:
-            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-            meta = self.session.get_modelmeta().custom_metadata_map
-            self.config = json.loads(meta["posefill_config"])
+            model = Path(path).read_bytes()
+            self.session = _session(model, threads)
+            self._small = _session(model, 1) if threads > 1 else self.session
+            self.config = json.loads(self.session.get_modelmeta().custom_metadata_map["posefill_config"])
         except Exception as err:
             raise PoseFillError(f"{path}: not a PoseFill model ({err})") from err
         self.name = "PoseFill model"
         self.path = Path(path)
         self.hypotheses = int(self.config["hypotheses"])
         self._input = self.session.get_inputs()[0].name
-        self._run = functools.partial(self.session.run, None)
 
     def predict(self, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         feats, scale, shift = encode(xy, present, frame)
-        out = self._run({self._input: feats})[0]
+        session = self._small if len(feats) <= SMALL_BATCH else self.session
+        out = session.run(None, {self._input: feats})[0]
         offsets = out[:, :36]
         seeded = np.flatnonzero(np.asarray(seeds) >= 0)
         if len(seeded):

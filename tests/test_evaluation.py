@@ -75,3 +75,20 @@ def test_scores_and_table(val):
     assert score(Oracle(cases["occluded"].truth), cases["occluded"])["error"] == 0.0
     text = table(results)
     assert text.count("\n") == 3 and "| kNN-5 |" in text and "+0.0 %" in text
+
+
+def test_evaluate_command_on_coco_json(tmp_path, capsys):
+    from test_training_data import write_coco_json
+
+    from lib_posefill.cli import main
+
+    write_coco_json(tmp_path / "person_keypoints_train2017.json", 60, seed=1)
+    write_coco_json(tmp_path / "person_keypoints_val2017.json", 30, seed=2)
+    out = tmp_path / "r.json"
+    assert main(["evaluate", "--data-dir", str(tmp_path), "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "| kNN-5 |" in text and "| mean pose |" in text and "legs cut (n=" in text
+    import json
+
+    results = json.loads(out.read_text())
+    assert all(results[name]["average"]["unanswered"] == 0 for name in ("kNN-5", "mean pose"))

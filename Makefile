@@ -1,4 +1,5 @@
-# PoseFill: `make demo` (install what is needed, run the main job) and `make test` (set up, run every test).
+# PoseFill: `make app` (install what is needed, start the app: the main job) and `make test` (set up, run every test).
+# `make demo` completes the bundled examples from the command line and writes before/after images.
 #
 # Environments are built here (.venv, .venv-a1111, .venv-forge) and rebuilt only when requirements change.
 # Prebuilt ones can be used as they are: VENV=/path VENV_A1111=/path VENV_FORGE=/path make test
@@ -10,19 +11,28 @@ PYTHON ?= python3
 VENV ?= .venv
 VENV_A1111 ?= .venv-a1111
 VENV_FORGE ?= .venv-forge
+VENV_APP ?= .venv-app
+HOST ?= 127.0.0.1
+PORT ?= 7860
 TORCH ?= torch==2.13.0
 DEMO_OUT ?= out/demo
 GRADIO_TESTS := $(wildcard tests/webui tests/tab)
 
 setup = $(if $(filter environment command,$(origin $(1))),@echo "using $($(1)) as it is",PYTHON=$(PYTHON) .ci/ensure-venv $($(1)) $(2) $(3))
 
-.PHONY: demo test setup-runtime setup-dev setup-gradio chromium lint test-core test-gradio
+.PHONY: app demo test setup-app setup-runtime setup-dev setup-gradio chromium lint test-core test-gradio
+
+app: setup-app
+	$(VENV_APP)/bin/python -m lib_posefill app --host $(HOST) --port $(PORT)
 
 demo: setup-runtime
 	$(VENV)/bin/python -m lib_posefill demo -o $(DEMO_OUT)
 	@echo "before/after images and completed poses: $(DEMO_OUT)/"
 
 test: setup-dev setup-gradio chromium lint test-core test-gradio
+
+setup-app:
+	$(call setup,VENV_APP,app,-r requirements/app.txt)
 
 setup-runtime:
 	$(call setup,VENV,runtime,-r requirements/runtime.txt)

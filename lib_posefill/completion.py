@@ -201,6 +201,9 @@ def complete_parsed(
     outputs = []
     k = 0
     for doc, box in zip(docs, boxes, strict=False):
+        if not doc.people:  # nothing to fill: the document comes back as it was (no canvas keys added)
+            outputs.append(dict(doc.raw))
+            continue
         records = []
         for person in doc.people:
             if person.body is None:

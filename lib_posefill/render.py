@@ -159,12 +159,19 @@ def draw_before_after(before: PoseDocument, after: PoseDocument) -> np.ndarray:
     return np.hstack([images[0], gap, images[1]])
 
 
+def first_document(value: Any, options: Options | None = None) -> PoseDocument:
+    """The document to draw: ``value`` itself, or the first one of a list (an empty list is an error)."""
+    docs, _ = parse_documents(value, options or Options())
+    if not docs:
+        raise PoseFillError("an empty list holds no document to draw", where="document")
+    return docs[0]
+
+
 def render_document(
     value: Any, options: Options | None = None, style: str = "controlnet", extend: bool = False
 ) -> np.ndarray:
     """Render a decoded pose document (the first one of a list) to an RGB uint8 array."""
-    docs, _ = parse_documents(value, options or Options())
-    return draw_document(docs[0], style=style, extend=extend)
+    return draw_document(first_document(value, options), style=style, extend=extend)
 
 
 def save_png(path: str | os.PathLike[str], image: np.ndarray) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -67,7 +68,28 @@ def test_refuses_to_write_the_input(tmp_path):
         assert done.returncode == 2 and "never overwrites" in done.stderr
     done = run_cli("complete", str(src.parent), "-o", str(tmp_path / "in" / "."))
     assert done.returncode == 2
+    hard = tmp_path / "hard.json"  # the same file under another name (as another case is on macOS)
+    os.link(src, hard)
+    for command in ("complete", "render"):
+        done = run_cli(command, str(src), "-o", str(hard))
+        assert done.returncode == 2 and "never overwrites" in done.stderr, command
     assert src.read_bytes() == before
+
+
+def test_outputs_linked_to_inputs_are_replaced_not_written_through(tmp_path):
+    src = tmp_path / "in"
+    for name in ("a.json", "b.json"):
+        write_json(src / name, person_doc())
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.json").symlink_to(src / "a.json")
+    os.link(src / "b.json", out / "b.json")
+    done = run_cli("complete", str(src), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == before
+    for name in ("a.json", "b.json"):
+        assert not (out / name).is_symlink() and "posefill" in json.loads((out / name).read_text())["people"][0]
 
 
 def test_usage_errors_exit_2(tmp_path):
@@ -109,6 +131,20 @@ def test_render_writes_controlnet_png(tmp_path):
     bad = write_json(tmp_path / "bad.json", {"people": "nobody"})
     done = run_cli("render", str(bad), "-o", str(tmp_path / "bad.png"))
     assert done.returncode == 1 and done.stderr.startswith(f"{bad}: people:")
+    empty = write_json(tmp_path / "empty.json", [])
+    done = run_cli("render", str(empty), "-o", str(tmp_path / "empty.png"))
+    assert done.returncode == 1 and done.stderr.startswith(f"{empty}: document: an empty list")
+
+
+def test_render_refuses_to_write_the_input_and_a_missing_input_is_a_usage_error(tmp_path):
+    src = write_json(tmp_path / "in.json", person_doc())
+    before = src.read_bytes()
+    done = run_cli("render", str(src), "-o", str(tmp_path / "." / "in.json"))
+    assert done.returncode == 2 and "never overwrites" in done.stderr
+    assert src.read_bytes() == before
+    done = run_cli("render", str(tmp_path / "nope.json"), "-o", str(tmp_path / "o.png"))
+    assert done.returncode == 2 and "nope.json: no such file" in done.stderr
+    assert not (tmp_path / "o.png").exists()
 
 
 def test_cli_imports_neither_torch_nor_gradio(tmp_path):

@@ -160,6 +160,11 @@ def test_zero_people_unchanged(filler):
     doc = {"people": [], "canvas_width": 512, "canvas_height": 768, "animals": [], "x": 1}
     assert complete_document(copy.deepcopy(doc), filler=filler) == doc
     assert complete_document([copy.deepcopy(doc)], filler=filler) == [doc]
+    bare = {"version": 1.3, "people": []}  # no canvas keys are added, and 512.0 stays a float
+    out = complete_document(copy.deepcopy(bare), {"canvas": "640x480", "framing": "fit"}, filler=filler)
+    assert json.dumps(out) == json.dumps(bare)
+    floats = {"people": [], "canvas_width": 512.0, "canvas_height": 768.0}
+    assert json.dumps(complete_document(copy.deepcopy(floats), filler=filler)) == json.dumps(floats)
 
 
 def test_missing_markers_and_min_confidence(filler):
@@ -216,3 +221,17 @@ def test_output_reads_back_whole_even_left_of_the_canvas(filler):
     detector = copy.deepcopy(out)
     del detector["people"][0]["posefill"]  # without PoseFill's record, negative coordinates mean missing
     assert not parse_documents(detector, Options(coords="pixel"))[0][0].people[0].body.present[filled].any()
+
+
+@pytest.mark.parametrize("part", ["hand_left_keypoints_2d", "face_keypoints_2d"])
+def test_units_are_decided_by_every_part_of_the_document(part):
+    """A body inside [0, 1] is still in pixels when a hand or face point of any person lies beyond 1."""
+    small = {"pose_keypoints_2d": flat(body(0.5, 0.05, 0.9), np.ones(NUM_JOINTS, bool))}
+    count = 21 if part.startswith("hand") else 70
+    other = {"pose_keypoints_2d": None, part: flat(np.full((count, 2), 0.5), np.arange(count) != 3)}
+    doc = {"people": [small, other], "canvas_width": 512, "canvas_height": 512}
+    assert parse_documents(doc, Options())[0][0].normalised
+    other[part][3 * 3 : 3 * 3 + 3] = [300.0, 2.0, 0.0]  # beyond 1, but not present: does not count
+    assert parse_documents(doc, Options())[0][0].normalised
+    other[part][3 * 3 + 2] = 0.8
+    assert not parse_documents(doc, Options())[0][0].normalised

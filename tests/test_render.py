@@ -154,3 +154,5 @@ def test_bad_style_and_huge_canvas_are_errors():
     huge = parse_documents({"people": [], "canvas_width": 10**6, "canvas_height": 10}, Options())[0][0]
     with pytest.raises(PoseFillError, match="canvas"):
         draw_document(huge)
+    with pytest.raises(PoseFillError, match="^document: an empty list holds no document to draw$"):
+        render_document([])

@@ -9,7 +9,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+from pathlib import Path
+
+from ..errors import PoseFillError
 
 COMMANDS: dict[str, str] = {
     "complete": "complete",
@@ -21,6 +25,13 @@ COMMANDS: dict[str, str] = {
     "bench": "bench",
 }
 """Command name -> module under lib_posefill.cli."""
+
+
+def refuse_input_as_output(src: Path, dst: Path) -> None:
+    """PoseFillError when writing ``dst`` would overwrite ``src``: the same path, a link to it, or the same
+    file under another spelling (a hard link, another case on a case-insensitive disk)."""
+    if src.resolve() == dst.resolve() or (src.exists() and dst.exists() and os.path.samefile(src, dst)):
+        raise PoseFillError("OUT is the same as IN; PoseFill never overwrites its input", where=str(dst))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import PoseFillError
 from ..options import add_option_arguments, options_from_args
+from . import refuse_input_as_output
 
 HELP = "fill in the missing joints of a pose JSON file, or of every *.json file directly inside a folder"
 
@@ -34,8 +35,7 @@ def plan(src: Path, dst: Path) -> list[tuple[Path, Path]]:
     """The (input, output) file pairs for IN and OUT; PoseFillError for a usage problem."""
     if not src.exists():
         raise PoseFillError("no such file or folder", where=str(src))
-    if src.resolve() == dst.resolve():
-        raise PoseFillError("OUT is the same as IN; PoseFill never overwrites its input", where=str(dst))
+    refuse_input_as_output(src, dst)
     if src.is_dir():
         if dst.exists() and not dst.is_dir():
             raise PoseFillError("IN is a folder, so OUT must be a folder, but it is a file", where=str(dst))
@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         value = outputs[start : start + count] if is_list else outputs[start]
         start += count
         try:
+            dst.unlink(missing_ok=True)  # replaced, not written through: a link in OUT may point into IN
             with open(dst, "w", encoding="utf-8") as fh:
                 fh.write(json.dumps(value))
         except OSError as err:

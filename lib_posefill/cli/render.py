@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import PoseFillError
 from ..options import add_option_arguments, options_from_args
+from . import refuse_input_as_output
 
 HELP = "draw a pose JSON file as ControlNet's OpenPose image (the first document of a list)"
 RENDER_OPTIONS = ("framing", "margin", "min_confidence", "coords", "canvas", "max_file_mb", "max_people")
@@ -32,31 +33,31 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ..completion import fit_frame
-    from ..document import parse_documents, read_json_file
-    from ..render import draw_document, save_png
+    from ..document import read_json_file
+    from ..render import draw_document, first_document, save_png
 
+    src, dst = Path(args.input), Path(args.output)
     try:
         options = options_from_args(args)
+        if not src.is_file():
+            raise PoseFillError("no such file", where=str(src))
+        refuse_input_as_output(src, dst)
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    src = Path(args.input)
     try:
-        doc = parse_documents(read_json_file(src, options), options)[0][0]
+        doc = first_document(read_json_file(src, options), options)
     except PoseFillError as err:
         print(err.at(str(src)), file=sys.stderr)
-        return 1
-    except IndexError:
-        print(f"{src}: an empty list holds no document to draw", file=sys.stderr)
         return 1
     if options.framing == "fit":
         fit_frame(doc, np.array([0.0, 0.0, doc.width, doc.height]), options.margin)
     try:
-        save_png(args.output, draw_document(doc, style=args.style, extend=args.extend))
+        save_png(dst, draw_document(doc, style=args.style, extend=args.extend))
     except PoseFillError as err:
         print(err.at(str(src)), file=sys.stderr)
         return 1
     except OSError as err:
-        print(f"{args.output}: cannot write ({err.strerror})", file=sys.stderr)
+        print(f"{dst}: cannot write ({err.strerror})", file=sys.stderr)
         return 1
     return 0

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..options import Options
 from . import variants
-from .wrapper import run_variant
+from .wrapper import VariantPreprocessor
 
 COPIED = (
     "tags",
@@ -41,48 +41,19 @@ def find_registry() -> Any | None:
     return None
 
 
-def _parameter(registry_module: Any, slider: variants.Slider) -> Any:
-    return registry_module.PreprocessorParameter(
-        label=slider.label,
-        minimum=slider.minimum,
-        maximum=slider.maximum,
-        step=slider.step,
-        value=slider.value,
-        visible=True,
-    )
-
-
-def _default(parameter: Any) -> Any:
-    return getattr(parameter, "value", None)
-
-
 def variant_class(base: type) -> type:
     """A subclass of ControlNet's ``Preprocessor`` that runs an original one through PoseFill."""
-    module = sys.modules[base.__module__]
+    parameter_class = sys.modules[base.__module__].PreprocessorParameter
 
-    class PoseFillPreprocessor(base):
+    class PoseFillPreprocessor(VariantPreprocessor, base):
+        @staticmethod
+        def slider_default(parameter: Any) -> Any:
+            return getattr(parameter, "value", None)
+
         def __init__(self, original: Any, options: Callable[[], Options]) -> None:
             super().__init__(variants.variant_name(original.name))
-            for attr in COPIED:
-                if hasattr(original, attr):
-                    setattr(self, attr, getattr(original, attr))
-            self.tags = list(getattr(original, "tags", None) or [variants.TAG])
-            # Listed right after the originals, which stay the default of the OpenPose control type.
-            self.sorting_priority = getattr(original, "sorting_priority", 0) - 1
-            self.slider_1 = _parameter(module, variants.FRAMING_SLIDER)
-            self.slider_2 = _parameter(module, variants.ALTERNATIVE_SLIDER)
+            self.adopt(original, options, COPIED, parameter_class)
             self.preprocessor_deps = [original.name]  # keeps the original loaded while the variant is in use
-            self.original = original
-            self.options = options
-
-        def __call__(self, input_image, resolution=512, slider_1=None, slider_2=None, slider_3=None, **kwargs):
-            def options():
-                return variants.slider_options(self.options(), slider_1, slider_2)
-
-            originals = {"slider_1": _default(self.original.slider_1), "slider_2": _default(self.original.slider_2)}
-            return run_variant(
-                self.original, input_image, resolution, options, **originals, slider_3=slider_3, **kwargs
-            )
 
     return PoseFillPreprocessor
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..options import Options
 from . import variants
-from .wrapper import run_variant
+from .wrapper import VariantPreprocessor
 
 COPIED = (
     "tags",
@@ -44,48 +44,19 @@ def find_registry() -> tuple[Any, Any] | None:
     return shared, base
 
 
-def _parameter(base_module: Any, slider: variants.Slider) -> Any:
-    return base_module.PreprocessorParameter(
-        label=slider.label,
-        minimum=slider.minimum,
-        maximum=slider.maximum,
-        step=slider.step,
-        value=slider.value,
-        visible=True,
-    )
-
-
-def _default(parameter: Any) -> Any:
-    return (getattr(parameter, "gradio_update_kwargs", None) or {}).get("value")
-
-
 def variant_class(base_module: Any) -> type:
     """A subclass of Forge's ``Preprocessor`` that runs an original one through PoseFill."""
 
-    class PoseFillPreprocessor(base_module.Preprocessor):
+    class PoseFillPreprocessor(VariantPreprocessor, base_module.Preprocessor):
+        @staticmethod
+        def slider_default(parameter: Any) -> Any:
+            return (getattr(parameter, "gradio_update_kwargs", None) or {}).get("value")
+
         def __init__(self, original: Any, options: Callable[[], Options]) -> None:
             super().__init__()
-            for attr in COPIED:
-                if hasattr(original, attr):
-                    setattr(self, attr, getattr(original, attr))
+            self.adopt(original, options, COPIED, base_module.PreprocessorParameter)
             self.name = variants.variant_name(original.name)
-            self.tags = list(getattr(original, "tags", None) or [variants.TAG])
-            # Listed right after the originals, which stay the default of the OpenPose control type.
-            self.sorting_priority = getattr(original, "sorting_priority", 0) - 1
             self.model_filename_filters = list(getattr(original, "model_filename_filters", None) or ["openpose"])
-            self.slider_1 = _parameter(base_module, variants.FRAMING_SLIDER)
-            self.slider_2 = _parameter(base_module, variants.ALTERNATIVE_SLIDER)
-            self.original = original
-            self.options = options
-
-        def __call__(self, input_image, resolution=512, slider_1=None, slider_2=None, slider_3=None, **kwargs):
-            def options():
-                return variants.slider_options(self.options(), slider_1, slider_2)
-
-            originals = {"slider_1": _default(self.original.slider_1), "slider_2": _default(self.original.slider_2)}
-            return run_variant(
-                self.original, input_image, resolution, options, **originals, slider_3=slider_3, **kwargs
-            )
 
     return PoseFillPreprocessor
 

@@ -12,6 +12,7 @@ or 422 (the core's PoseFillError message naming the field).
 No ``from __future__ import annotations`` here: FastAPI reads the routes' ``Request`` annotation at runtime.
 """
 
+import math
 from typing import Any
 
 import cv2
@@ -19,11 +20,12 @@ import numpy as np
 
 from .. import __version__
 from ..api import complete_document
-from ..document import PoseDocument, loads_json, parse_documents
+from ..completion import fit_frame
+from ..document import PoseDocument, loads_json
 from ..errors import PoseFillError
 from ..model import cached_filler
 from ..options import FIELDS, Options
-from ..render import draw_document
+from ..render import draw_document, first_document
 
 API_VERSION = 1
 PREFIX = "/posefill/v1"
@@ -60,7 +62,7 @@ def _frame(body: dict[str, Any]) -> tuple[float, float, float, float] | None:
     if frame is None:
         return None
     ok = isinstance(frame, list) and len(frame) == 4
-    ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in frame)
+    ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in frame)
     if not ok or not (frame[0] < frame[2] and frame[1] < frame[3]):
         raise PoseFillError("expected [x0, y0, x1, y1] with x0 < x1 and y0 < y1", where="frame")
     return tuple(float(v) for v in frame)
@@ -86,10 +88,13 @@ def render_png(body: dict[str, Any]) -> bytes:
     if style not in STYLES:
         raise PoseFillError(f"expected one of {', '.join(STYLES)}, got {style!r}", where="style")
     pose = body["pose"]
-    if body.get("complete"):
+    completed = bool(body.get("complete"))
+    if completed:  # framing applies in the completion
         pose = complete_document(pose, options, frame=_frame(body))
         options = options.replace(coords="pixel", min_confidence=0.0)  # completed documents are in pixels
-    doc = parse_documents(pose, options)[0][0]
+    doc = first_document(pose, options)
+    if options.framing == "fit" and not completed:  # as the CLI's render --framing fit
+        fit_frame(doc, np.array(_frame(body) or (0.0, 0.0, doc.width, doc.height)), options.margin)
     extend = bool(body.get("extend"))
     width, height = _image_size(doc, extend)
     if width * height > MAX_PIXELS:

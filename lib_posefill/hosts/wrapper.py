@@ -18,6 +18,7 @@ import numpy as np
 from ..api import complete_document
 from ..options import Options
 from ..render import render_document
+from . import variants
 
 log = logging.getLogger("posefill")
 
@@ -71,3 +72,43 @@ def run_variant(
     if json_pose_callback is not None:
         json_pose_callback(pose)
     return result
+
+
+class VariantPreprocessor:
+    """What the variant classes of both hosts share; each host mixes it into its own ``Preprocessor``.
+
+    The host class sets ``slider_default`` (how to read a slider's default value) and calls ``adopt``.
+    """
+
+    original: Any
+    options: Callable[[], Options]
+
+    @staticmethod
+    def slider_default(parameter: Any) -> Any:
+        raise NotImplementedError
+
+    def adopt(self, original: Any, options: Callable[[], Options], copied: tuple[str, ...], parameter: Any) -> None:
+        """Take over the original's fields listed in ``copied``; add the two PoseFill sliders, built with
+        the host's ``PreprocessorParameter`` class ``parameter``."""
+        for attr in copied:
+            if hasattr(original, attr):
+                setattr(self, attr, getattr(original, attr))
+        self.tags = list(getattr(original, "tags", None) or [variants.TAG])
+        # Listed right after the originals, which stay the default of the OpenPose control type.
+        self.sorting_priority = getattr(original, "sorting_priority", 0) - 1
+        self.slider_1, self.slider_2 = (
+            parameter(label=s.label, minimum=s.minimum, maximum=s.maximum, step=s.step, value=s.value, visible=True)
+            for s in (variants.FRAMING_SLIDER, variants.ALTERNATIVE_SLIDER)
+        )
+        self.original = original
+        self.options = options
+
+    def __call__(self, input_image, resolution=512, slider_1=None, slider_2=None, slider_3=None, **kwargs):
+        def options():
+            return variants.slider_options(self.options(), slider_1, slider_2)
+
+        originals = {
+            "slider_1": self.slider_default(self.original.slider_1),
+            "slider_2": self.slider_default(self.original.slider_2),
+        }
+        return run_variant(self.original, input_image, resolution, options, **originals, slider_3=slider_3, **kwargs)

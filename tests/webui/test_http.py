@@ -87,6 +87,7 @@ def test_frame_marks_the_real_picture_inside_the_canvas(client):
         (json.dumps({"pose": LEGS_CUT, "options": {"max_people": 10**6}}), 422, "max_people cannot be set"),
         (json.dumps({"pose": LEGS_CUT, "options": [1]}), 422, "options: expected an object"),
         (json.dumps({"pose": LEGS_CUT, "frame": [0, 0, 0, 10]}), 422, "frame: expected [x0, y0, x1, y1]"),
+        (b'{"pose": [], "frame": [0, 0, Infinity, 10]}', 422, "frame: expected [x0, y0, x1, y1]"),
         (json.dumps({"pose": {"people": [{"pose_keypoints_2d": [1, 2]}]}}), 422, "canvas"),
         (
             json.dumps({"pose": {"canvas_width": 9, "canvas_height": 9, "people": [{"pose_keypoints_2d": [1, 2]}]}}),
@@ -121,6 +122,20 @@ def test_render_can_complete_first_and_draw_the_preview_style(client):
     assert done.status_code == 200 and done.content != plain
     bad = client.post("/posefill/v1/render", json={"pose": LEGS_CUT, "style": "sketch"})
     assert bad.status_code == 422 and bad.json()["detail"].startswith("style: expected one of")
+    empty = client.post("/posefill/v1/render", json={"pose": []})
+    assert empty.status_code == 422 and empty.json()["detail"] == "document: an empty list holds no document to draw"
+
+
+def test_render_applies_framing_fit_without_completing(client):
+    low = json.loads(json.dumps(LEGS_CUT))
+    low["people"][0]["pose_keypoints_2d"][3 * R_ANKLE : 3 * R_ANKLE + 3] = [216, 766, 1]  # at the bottom edge
+    plain = client.post("/posefill/v1/render", json={"pose": low})
+    fit = client.post("/posefill/v1/render", json={"pose": low, "options": {"framing": "fit", "margin": 0.1}})
+    assert plain.status_code == fit.status_code == 200
+    image = cv2.imdecode(np.frombuffer(fit.content, np.uint8), cv2.IMREAD_COLOR)
+    assert fit.content != plain.content and image.shape[:2] == (768, 512)
+    rows = np.flatnonzero(image.any(axis=(1, 2)))
+    assert rows.max() <= 0.9 * 768 + 4  # every joint inside the margin, plus a joint disc's radius
 
 
 def test_version_names_the_package_model_and_options(client):

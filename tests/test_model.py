@@ -6,7 +6,7 @@ import pytest
 
 from lib_posefill.api import complete_people
 from lib_posefill.baselines import COCO_MEAN_POSE
-from lib_posefill.benchmark import example_people
+from lib_posefill.benchmarks.model import example_people
 from lib_posefill.features import encode
 from lib_posefill.model import DEFAULT_MODEL_PATH, OnnxFiller, load_filler, seed_choice
 from lib_posefill.training.card import CARD_NAME, card_facts, read_card

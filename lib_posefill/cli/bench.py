@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from ..benchmark import bench
+    from ..benchmarks.model import bench
 
     r = bench(args.model, args.repeats, args.batch)
     if args.json:

@@ -1,1 +1,1 @@
-"""Training the completion model: data, masking, network, export. Needs torch (except ``data`` and ``export``)."""
+"""Training the completion model: data, masking, network, export, model card. Only ``net`` and ``loop`` need torch."""

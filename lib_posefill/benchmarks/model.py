@@ -1,4 +1,5 @@
-"""Speed of the shipped model: load time, single-person latency through the Python API, batched throughput."""
+"""Speed of the shipped model (`python -m lib_posefill bench`): load time, single-person latency through the Python
+API, batched throughput, file size."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .baselines import COCO_MEAN_POSE
-from .model import load_filler, model_path
-from .options import Options
+from ..baselines import COCO_MEAN_POSE
+from ..model import load_filler, model_path
+from ..options import Options
 
 
 def example_people(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -23,7 +24,7 @@ def example_people(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def bench(path: str | Path | None = None, repeats: int = 2000, batch: int = 4096) -> dict:
-    from .api import complete_people
+    from ..api import complete_people
 
     path = Path(path) if path else model_path()
     start = time.perf_counter()

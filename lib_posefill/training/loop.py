@@ -21,7 +21,7 @@ log = logging.getLogger("posefill")
 
 @dataclass
 class TrainConfig:
-    steps: int = 10000
+    steps: int = 40000
     batch: int = 512
     lr: float = 2e-3
     weight_decay: float = 1e-4

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .document import PoseDocument, write_document
+from .document import PoseDocument, parts_of, present_points, write_document
 from .filler import Filler
 from .options import Options
 from .skeleton import (
@@ -155,11 +155,7 @@ def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:
 @np.errstate(all="ignore")  # absurd coordinates (1e308) may overflow on the way; the result stays finite
 def fit_frame(doc: PoseDocument, frame: np.ndarray, margin: float) -> None:
     """framing=fit: zoom out (never in) and shift every point of the document into the frame, in place."""
-    parts = [
-        part for person in doc.people for part in ([person.body] if person.body else []) + list(person.parts.values())
-    ]
-    pts = [part.xy[part.present] for part in parts]
-    pts = np.concatenate(pts) if pts else np.zeros((0, 2))
+    pts = present_points(doc)
     if not len(pts):
         return
     x0, y0, x1, y1 = (float(v) for v in frame)
@@ -173,7 +169,7 @@ def fit_frame(doc: PoseDocument, frame: np.ndarray, margin: float) -> None:
     centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
     lo, hi = centre + scale * (lo - centre), centre + scale * (hi - centre)
     shift = np.where(lo < region[:2], region[:2] - lo, np.where(hi > region[2:], region[2:] - hi, 0.0))
-    for part in parts:
+    for part in (part for person in doc.people for part in parts_of(person)):
         part.xy = np.where(part.present[:, None], centre + scale * (part.xy - centre) + shift, part.xy)
 
 

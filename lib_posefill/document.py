@@ -185,13 +185,20 @@ def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
     if normalised:
         scale = np.array([width, height])
         for person in parsed:
-            for part in _parts_of(person):
+            for part in parts_of(person):
                 part.xy = part.xy * scale
     return PoseDocument(raw=doc, width=width, height=height, people=parsed, normalised=normalised)
 
 
-def _parts_of(person: Person) -> list[Part]:
+def parts_of(person: Person) -> list[Part]:
+    """Every keypoint list of a person: the body (if any), hands and face."""
     return ([person.body] if person.body is not None else []) + list(person.parts.values())
+
+
+def present_points(doc: PoseDocument) -> np.ndarray:
+    """(M, 2) pixel coordinates of every present point of every person, body, hands and face."""
+    pts = [part.xy[part.present] for person in doc.people for part in parts_of(person)]
+    return np.concatenate(pts) if pts else np.zeros((0, 2))
 
 
 def _is_normalised(people: list[Person], coords: str) -> bool:
@@ -199,7 +206,7 @@ def _is_normalised(people: list[Person], coords: str) -> bool:
         return coords == "normalised"
     seen = False
     for person in people:
-        for part in _parts_of(person):
+        for part in parts_of(person):
             xy = part.xy[part.present]
             if xy.size:
                 seen = True

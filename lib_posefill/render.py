@@ -16,7 +16,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .document import Part, PoseDocument, parse_documents
+from .document import Part, PoseDocument, parse_documents, present_points
 from .errors import PoseFillError
 from .options import Options
 from .skeleton import (
@@ -87,15 +87,9 @@ def draw_face(canvas: np.ndarray, face: Part, offset=(0.0, 0.0)) -> None:
 
 def _extent(doc: PoseDocument) -> tuple[int, int, int, int]:
     """Pixels to add left, top, right, bottom so every present point fits in the view."""
-    pts = [
-        part.xy[part.present]
-        for p in doc.people
-        for part in ([p.body] if p.body else []) + list(p.parts.values())
-        if part.present.any()
-    ]
-    if not pts:
+    allp = present_points(doc)
+    if not len(allp):
         return 0, 0, 0, 0
-    allp = np.concatenate(pts)
     pad = BODY_JOINT_RADIUS + FILLED_RING_RADIUS
     lo, hi = allp.min(0) - pad, allp.max(0) + pad
     return (

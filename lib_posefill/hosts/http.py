@@ -21,7 +21,7 @@ import numpy as np
 from .. import __version__
 from ..api import complete_document
 from ..completion import fit_frame
-from ..document import PoseDocument, loads_json
+from ..document import PoseDocument, loads_json, present_points
 from ..errors import PoseFillError
 from ..model import cached_filler
 from ..options import FIELDS, Options
@@ -110,10 +110,8 @@ def _image_size(doc: PoseDocument, extend: bool) -> tuple[int, int]:
     """About the size of the drawn image: the canvas, grown to every present point when ``extend``."""
     lo, hi = np.zeros(2), np.array([doc.width, doc.height])
     if extend:
-        parts = [part for p in doc.people for part in ([p.body] if p.body else []) + list(p.parts.values())]
-        points = [part.xy[part.present] for part in parts]
-        if points and sum(len(xy) for xy in points):
-            allp = np.concatenate(points)
+        allp = present_points(doc)
+        if len(allp):
             lo, hi = np.minimum(lo, allp.min(0)), np.maximum(hi, allp.max(0))
     width, height = np.ceil(hi - lo) + 1
     return int(width), int(height)

@@ -21,7 +21,7 @@ CORPUS = {
     "truncated": ('{"people": [', "invalid JSON at line 1"),
     "empty": ("", "invalid JSON"),
     "not_utf8": (b'{"people": "\xff"}', "not UTF-8"),
-    "deep": ("[" * 50000 + "]" * 50000, "nested too deeply"),
+    "deep": ("[" * 50000 + "]" * 50000, "nested more than 100 levels deep"),
     "null": ("null", "document: expected a pose document object"),
     "numbers_list": ("[1, 2]", "[0]: expected a pose document object"),
     "no_people": (f"{{{CANVAS}}}", "missing 'people'"),
@@ -64,11 +64,20 @@ CORPUS = {
     "int_too_long": ('{"people": [], "canvas_width": ' + "1" * 5000 + "}", "invalid JSON"),
     "canvas_zero": (
         '{"people": [], "canvas_width": 0, "canvas_height": 5}',
-        "canvas_width: expected a positive number",
+        "canvas_width: expected a whole number of pixels",
     ),
-    "canvas_negative": ('{"people": [], "canvas_width": 5, "canvas_height": -5}', "canvas_height: expected a positive"),
-    "canvas_text": ('{"people": [], "canvas_width": "512", "canvas_height": 5}', "canvas_width: expected a positive"),
-    "canvas_bool": ('{"people": [], "canvas_width": 5, "canvas_height": true}', "canvas_height: expected a positive"),
+    "canvas_negative": (
+        '{"people": [], "canvas_width": 5, "canvas_height": -5}',
+        "canvas_height: expected a whole number of pixels",
+    ),
+    "canvas_text": (
+        '{"people": [], "canvas_width": "512", "canvas_height": 5}',
+        "canvas_width: expected a whole number of pixels",
+    ),
+    "canvas_bool": (
+        '{"people": [], "canvas_width": 5, "canvas_height": true}',
+        "canvas_height: expected a whole number of pixels",
+    ),
     "no_canvas": ('{"version": 1.3, "people": []}', "--canvas WxH"),
     "hand_object": (
         f'{{"people": [{{"hand_left_keypoints_2d": {{"x": 1}}}}], {CANVAS}}}',

@@ -151,8 +151,10 @@ def test_bad_style_and_huge_canvas_are_errors():
     doc = parse_documents({"people": [], "canvas_width": 10, "canvas_height": 10}, Options())[0][0]
     with pytest.raises(PoseFillError, match="style"):
         draw_document(doc, style="neon")
-    huge = parse_documents({"people": [], "canvas_width": 10**6, "canvas_height": 10}, Options())[0][0]
-    with pytest.raises(PoseFillError, match="canvas"):
+    with pytest.raises(PoseFillError, match="^canvas_width: expected a whole number of pixels from 1 to 16384"):
+        parse_documents({"people": [], "canvas_width": 10**6, "canvas_height": 10}, Options())
+    huge = parse_documents({"people": [], "canvas_width": 8000, "canvas_height": 8000}, Options())[0][0]
+    with pytest.raises(PoseFillError, match="^canvas: the image would be 8000x8000 pixels, over the 16,777,216-pixel"):
         draw_document(huge)
     with pytest.raises(PoseFillError, match="^document: an empty list holds no document to draw$"):
         render_document([])

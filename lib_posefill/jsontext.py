@@ -1,0 +1,138 @@
+"""Decoding JSON text within bounds: its size, the memory its decoded form takes, its nesting depth; and only
+values JSON can write back (finite numbers, valid Unicode), so whatever PoseFill carries over from an input into
+an output (a file, an HTTP answer, an export) is valid JSON again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from .errors import PoseFillError, shown
+from .files import over_limit
+from .limits import JSON_MEMORY_FACTOR, MAX_JSON_DEPTH
+
+DEFAULT_MAX_MB = 64.0
+BYTE_COST = {b"{": 200, b"[": 80, b",": 40, b":": 40, b'"': 32}
+"""Bytes of memory json.loads may take per structural character, on top of one byte per input byte: an object
+(a dict of up to five keys is 184 bytes), a list, one more value (a float is 24 bytes plus its 8-byte slot), one
+more key, half a string. Upper estimates for CPython on 64 bits (tests/test_jsontext.py checks them)."""
+SUSPECT = re.compile(rb"NaN|Infinity|\\u[dD][89a-fA-F]|[0-9]{300}|[eE]\+?0*[1-9][0-9]{2}")
+"""Text that may decode to something JSON cannot write (a non-finite number, a lone surrogate): when absent,
+only the depth needs checking."""
+CONTAINERS = (dict, list)
+
+
+def decoded_size(data: bytes) -> int:
+    """An upper estimate of the memory (bytes) ``json.loads(data)`` takes, counted at C speed."""
+    return len(data) + sum(data.count(char) * cost for char, cost in BYTE_COST.items())
+
+
+def loads_json(data: str | bytes, max_mb: float = DEFAULT_MAX_MB) -> Any:
+    """Decode JSON text (str, or bytes in UTF-8/16/32, a byte-order mark allowed) within the bounds above.
+
+    Errors are one line: line and column for syntax errors, the path of the value for the rest.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")  # json.loads(bytes) accepts a BOM; json.loads(str) does not
+    limit = int(max_mb * 2**20)
+    if len(data) > limit:
+        raise over_limit(max_mb, len(data))
+    estimate = decoded_size(data)
+    if estimate > JSON_MEMORY_FACTOR * limit:
+        raise PoseFillError(
+            f"this JSON would take about {estimate / 2**20:,.0f} MB of memory once decoded, over "
+            f"{JSON_MEMORY_FACTOR} x the {max_mb:g} MB size limit (max_file_mb); are there millions of tiny objects?"
+        )
+    try:
+        value = json.loads(data)
+    except UnicodeDecodeError:
+        raise PoseFillError("not UTF-8 text; expected an OpenPose JSON document") from None
+    except json.JSONDecodeError as err:
+        raise PoseFillError(f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise PoseFillError(f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep") from None
+    except ValueError as err:  # e.g. an integer literal with thousands of digits
+        raise PoseFillError(f"invalid JSON: {str(err).splitlines()[0][:120]}") from None
+    check_value(value, thorough=SUSPECT.search(data) is not None)
+    return value
+
+
+def _valid_text(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _leaf_problem(value: Any) -> str | None:
+    if type(value) is float and not math.isfinite(value):
+        return f"expected a finite number, got {value} (JSON has no NaN or Infinity)"
+    if type(value) is str and not _valid_text(value):
+        return f"expected valid Unicode text, got {shown(value)} (a lone surrogate escape)"
+    return None
+
+
+def _finite_numbers(items: list, kinds: set) -> bool:
+    """True when ``items`` holds only finite numbers (checked at C speed; a huge integer is checked one by one)."""
+    if not kinds <= {int, float}:
+        return False
+    try:
+        return all(map(math.isfinite, items))
+    except OverflowError:
+        return False
+
+
+def check_value(value: Any, thorough: bool = True) -> None:
+    """PoseFillError naming the path of the first value nested more than MAX_JSON_DEPTH levels deep, or (with
+    ``thorough``) the first non-finite number or string with a lone surrogate, keys included."""
+    stack: list[tuple[Any, int, tuple]] = [(value, 1, ())] if type(value) in CONTAINERS else []
+    problem = _leaf_problem(value) if thorough and not stack else None
+    if problem:
+        raise PoseFillError(problem, where="document")
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise PoseFillError(f"nested more than {MAX_JSON_DEPTH} levels deep", where=path_text(path, top=True))
+        if type(node) is dict:
+            items = node.items()
+        else:
+            kinds = set(map(type, node))
+            if dict not in kinds and list not in kinds and (not thorough or _finite_numbers(node, kinds)):
+                continue
+            items = enumerate(node)
+        for key, item in items:
+            if thorough and type(key) is str and not _valid_text(key):
+                raise PoseFillError(f"expected valid Unicode text in a key, got {shown(key)}", where=path_text(path))
+            if type(item) in CONTAINERS:
+                stack.append((item, depth + 1, (path, key)))
+            elif thorough:
+                problem = _leaf_problem(item)
+                if problem:
+                    raise PoseFillError(problem, where=path_text((path, key)))
+
+
+def path_text(path: tuple, top: bool = False) -> str:
+    """``((((), 'people'), 0), 'x')`` -> ``people[0].x``; ``top`` keeps only the part up to the first key."""
+    keys = []
+    while path:
+        path, key = path
+        keys.append(key)
+    keys.reverse()
+    if top:
+        first = next((i for i, k in enumerate(keys) if isinstance(k, str)), len(keys) - 1)
+        keys = keys[: first + 1]
+    out = ""
+    for key in keys:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        elif key.isidentifier():
+            out += f".{key}" if out else key
+        else:
+            out += f"[{shown(key)}]"
+    return out or "document"

@@ -19,6 +19,14 @@ class PoseFillError(ValueError):
         return PoseFillError(self.detail, where=where)
 
 
+class TooLargeError(PoseFillError):
+    """Input over a size limit: its bytes, or the memory it would take once decoded."""
+
+
+class NotJSONError(PoseFillError):
+    """Input that is not JSON text at all (a syntax error, not UTF-8)."""
+
+
 def shown(value: object, limit: int = 40) -> str:
     """A value as an error message quotes it: JSON-style, ASCII-safe, one line, cut to ``limit`` characters.
     Objects and lists show only their kind and size (never recursing into them)."""

@@ -9,7 +9,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from .errors import PoseFillError
+from .errors import PoseFillError, TooLargeError
 
 CHUNK = 2**20
 KINDS = {
@@ -34,10 +34,10 @@ def _open_error(err: OSError, path: str | os.PathLike[str], verb: str) -> PoseFi
     return PoseFillError(f"cannot {verb} ({err.strerror})")
 
 
-def over_limit(max_mb: float, size: int | None = None) -> PoseFillError:
+def over_limit(max_mb: float, size: int | None = None) -> TooLargeError:
     """The one error for input over the byte limit (``size`` when it is known before reading)."""
     head = f"file is {size / 2**20:.1f} MB, over" if size is not None else "over"
-    return PoseFillError(f"{head} the {max_mb:g} MB limit (max_file_mb)")
+    return TooLargeError(f"{head} the {max_mb:g} MB limit (max_file_mb)")
 
 
 def read_bytes(path: str | os.PathLike[str], max_mb: float, *, streams: bool = True) -> bytes:

@@ -10,7 +10,7 @@ import math
 import re
 from typing import Any
 
-from .errors import PoseFillError, shown
+from .errors import NotJSONError, PoseFillError, TooLargeError, shown
 from .files import over_limit
 from .limits import JSON_MEMORY_FACTOR, MAX_JSON_DEPTH
 
@@ -42,20 +42,20 @@ def loads_json(data: str | bytes, max_mb: float = DEFAULT_MAX_MB) -> Any:
         raise over_limit(max_mb, len(data))
     estimate = decoded_size(data)
     if estimate > JSON_MEMORY_FACTOR * limit:
-        raise PoseFillError(
+        raise TooLargeError(
             f"this JSON would take about {estimate / 2**20:,.0f} MB of memory once decoded, over "
             f"{JSON_MEMORY_FACTOR} x the {max_mb:g} MB size limit (max_file_mb); are there millions of tiny objects?"
         )
     try:
         value = json.loads(data)
     except UnicodeDecodeError:
-        raise PoseFillError("not UTF-8 text; expected an OpenPose JSON document") from None
+        raise NotJSONError("not UTF-8 text; expected an OpenPose JSON document") from None
     except json.JSONDecodeError as err:
-        raise PoseFillError(f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
+        raise NotJSONError(f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
     except RecursionError:
-        raise PoseFillError(f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep") from None
+        raise PoseFillError(f"nested more than {MAX_JSON_DEPTH} levels deep", where="document") from None
     except ValueError as err:  # e.g. an integer literal with thousands of digits
-        raise PoseFillError(f"invalid JSON: {str(err).splitlines()[0][:120]}") from None
+        raise NotJSONError(f"invalid JSON: {str(err).splitlines()[0][:120]}") from None
     check_value(value, thorough=SUSPECT.search(data) is not None)
     return value
 

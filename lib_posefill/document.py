@@ -137,7 +137,8 @@ def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
     if width is None or height is None:
         if options.canvas_size is None:
             raise PoseFillError(
-                "no canvas_width/canvas_height in the document; give the canvas size with --canvas WxH (option canvas)",
+                "no canvas_width/canvas_height in the document; give the canvas size as WxH (option canvas: "
+                "--canvas on the command line, the canvas field in the tab)",
                 where=where.rstrip(".") or "document",
             )
         width, height = (float(v) for v in options.canvas_size)
@@ -220,9 +221,10 @@ def parse_documents(value: Any, options: Options) -> tuple[list[PoseDocument], b
 
 
 def _triples(part: Part) -> list[float]:
-    out = np.zeros((len(part.xy), 3))
-    out[part.present, :2] = part.xy[part.present]
-    out[part.present, 2] = 1.0
+    out = np.empty((len(part.xy), 3))
+    out[:, :2] = part.xy
+    out[:, 2] = 1.0
+    out[~part.present] = 0.0
     return out.ravel().tolist()
 
 

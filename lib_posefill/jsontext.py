@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 from .errors import NotJSONError, PoseFillError, TooLargeError, shown
@@ -19,9 +18,6 @@ BYTE_COST = {b"{": 200, b"[": 80, b",": 40, b":": 40, b'"': 32}
 """Bytes of memory json.loads may take per structural character, on top of one byte per input byte: an object
 (a dict of up to five keys is 184 bytes), a list, one more value (a float is 24 bytes plus its 8-byte slot), one
 more key, half a string. Upper estimates for CPython on 64 bits (tests/test_jsontext.py checks them)."""
-SUSPECT = re.compile(rb"NaN|Infinity|\\u[dD][89a-fA-F]|[0-9]{300}|[eE]\+?0*[1-9][0-9]{2}")
-"""Text that may decode to something JSON cannot write (a non-finite number, a lone surrogate): when absent,
-only the depth needs checking."""
 CONTAINERS = (dict, list)
 
 
@@ -56,7 +52,7 @@ def loads_json(data: str | bytes, max_mb: float = DEFAULT_MAX_MB) -> Any:
         raise PoseFillError(f"nested more than {MAX_JSON_DEPTH} levels deep", where="document") from None
     except ValueError as err:  # e.g. an integer literal with thousands of digits
         raise NotJSONError(f"invalid JSON: {str(err).splitlines()[0][:120]}") from None
-    check_value(value, thorough=SUSPECT.search(data) is not None)
+    check_value(value)
     return value
 
 
@@ -78,40 +74,42 @@ def _leaf_problem(value: Any) -> str | None:
     return None
 
 
-def _finite_numbers(items: list, kinds: set) -> bool:
-    """True when ``items`` holds only finite numbers (checked at C speed; a huge integer is checked one by one)."""
-    if not kinds <= {int, float}:
-        return False
+def _plain_list(items: list) -> bool:
+    """True when ``items`` holds only finite numbers, or only valid strings (checked at C speed)."""
+    kinds = set(map(type, items))
     try:
-        return all(map(math.isfinite, items))
-    except OverflowError:
+        if kinds <= {int, float}:
+            return all(map(math.isfinite, items))
+    except OverflowError:  # an integer beyond any float: fine, but checked one by one
         return False
+    return kinds <= {str} and all(map(_valid_text, items))
 
 
-def check_value(value: Any, thorough: bool = True) -> None:
-    """PoseFillError naming the path of the first value nested more than MAX_JSON_DEPTH levels deep, or (with
-    ``thorough``) the first non-finite number or string with a lone surrogate, keys included."""
-    stack: list[tuple[Any, int, tuple]] = [(value, 1, ())] if type(value) in CONTAINERS else []
-    problem = _leaf_problem(value) if thorough and not stack else None
-    if problem:
-        raise PoseFillError(problem, where="document")
+def check_value(value: Any) -> None:
+    """PoseFillError naming the path of the first value nested more than MAX_JSON_DEPTH levels deep, the first
+    non-finite number, or the first string (or key) with a lone surrogate: what JSON cannot write back."""
+    if type(value) not in CONTAINERS:
+        problem = _leaf_problem(value)
+        if problem:
+            raise PoseFillError(problem, where="document")
+        return
+    stack: list[tuple[Any, int, tuple]] = [(value, 1, ())]
     while stack:
         node, depth, path = stack.pop()
         if depth > MAX_JSON_DEPTH:
             raise PoseFillError(f"nested more than {MAX_JSON_DEPTH} levels deep", where=path_text(path, top=True))
         if type(node) is dict:
             items = node.items()
+        elif _plain_list(node):
+            continue
         else:
-            kinds = set(map(type, node))
-            if dict not in kinds and list not in kinds and (not thorough or _finite_numbers(node, kinds)):
-                continue
             items = enumerate(node)
         for key, item in items:
-            if thorough and type(key) is str and not _valid_text(key):
+            if type(key) is str and not _valid_text(key):
                 raise PoseFillError(f"expected valid Unicode text in a key, got {shown(key)}", where=path_text(path))
             if type(item) in CONTAINERS:
                 stack.append((item, depth + 1, (path, key)))
-            elif thorough:
+            else:
                 problem = _leaf_problem(item)
                 if problem:
                     raise PoseFillError(problem, where=path_text((path, key)))

@@ -56,15 +56,13 @@ def _near(x: float, y: float) -> bool:
     return -FAR < x < FAR and -FAR < y < FAR
 
 
-def _segment(x1: float, y1: float, x2: float, y2: float) -> tuple[float, float, float, float] | None:
-    """The segment as drawn: unchanged when both ends are near, else its part within FAR (exact arithmetic,
-    since the far end may be 1e308), or None when nothing of it is."""
-    if _near(x1, y1) and _near(x2, y2):
-        return x1, y1, x2, y2
+def _clip(x1: float, y1: float, x2: float, y2: float) -> tuple[float, float, float, float] | None:
+    """The part of a segment within FAR of the origin (Liang-Barsky, in exact arithmetic: an end may be at
+    1e308), or None when none of it is."""
     fx1, fy1, fx2, fy2 = (Fraction(v) for v in (x1, y1, x2, y2))
     dx, dy = fx2 - fx1, fy2 - fy1
     t0, t1 = Fraction(0), Fraction(1)
-    for p, q in ((-dx, fx1 + FAR), (dx, FAR - fx1), (-dy, fy1 + FAR), (dy, FAR - fy1)):  # Liang-Barsky
+    for p, q in ((-dx, fx1 + FAR), (dx, FAR - fx1), (-dy, fy1 + FAR), (dy, FAR - fy1)):
         if p == 0:
             if q < 0:
                 return None
@@ -84,10 +82,12 @@ def draw_body(canvas: np.ndarray, xy: np.ndarray, present: np.ndarray, offset=(0
     seen = np.asarray(present, dtype=bool).tolist()
     for a, b, color in LIMB_STYLE:
         if seen[a] and seen[b]:
-            segment = _segment(*pts[a], *pts[b])
-            if segment is None:
-                continue
-            x1, y1, x2, y2 = segment
+            (x1, y1), (x2, y2) = pts[a], pts[b]
+            if not (-FAR < x1 < FAR and -FAR < y1 < FAR and -FAR < x2 < FAR and -FAR < y2 < FAR):
+                segment = _clip(x1, y1, x2, y2)
+                if segment is None:
+                    continue
+                x1, y1, x2, y2 = segment
             length = math.hypot(x1 - x2, y1 - y2)
             angle = math.degrees(math.atan2(y1 - y2, x1 - x2))
             polygon = cv2.ellipse2Poly(
@@ -95,7 +95,7 @@ def draw_body(canvas: np.ndarray, xy: np.ndarray, present: np.ndarray, offset=(0
             )
             cv2.fillConvexPoly(canvas, polygon, color)
     for (x, y), visible, color in zip(pts, seen, COLORS):
-        if visible and _near(x, y):
+        if visible and -FAR < x < FAR and -FAR < y < FAR:
             cv2.circle(canvas, (int(x), int(y)), BODY_JOINT_RADIUS, color, -1)
 
 
@@ -105,9 +105,8 @@ def draw_hand(canvas: np.ndarray, hand: Part, offset=(0.0, 0.0)) -> None:
     shown = [s and int(x) > DRAW_EPS and int(y) > DRAW_EPS for (x, y), s in zip(pts, hand.present.tolist())]
     for (a, b), color in zip(HAND_EDGES, HAND_EDGE_COLORS):
         if a < len(pts) and b < len(pts) and shown[a] and shown[b]:
-            segment = _segment(
-                float(int(pts[a][0])), float(int(pts[a][1])), float(int(pts[b][0])), float(int(pts[b][1]))
-            )
+            ends = [float(int(v)) for v in (*pts[a], *pts[b])]  # ControlNet draws between whole pixels
+            segment = ends if _near(*ends[:2]) and _near(*ends[2:]) else _clip(*ends)
             if segment is not None:
                 x1, y1, x2, y2 = segment
                 cv2.line(canvas, (int(x1), int(y1)), (int(x2), int(y2)), color, thickness=HAND_LINE_WIDTH)

@@ -38,6 +38,8 @@ def option_control(gr, field: Field, **kwargs):
     label = field.name.replace("_", " ")
     if field.choices:
         return gr.Radio(list(field.choices), value=field.default, label=label, info=field.help, **kwargs)
+    if field.kind is str:
+        return gr.Textbox(value=field.default or "", label=label, info=field.help, placeholder="WxH", **kwargs)
     step = 1 if field.kind is int else 0.01
     return gr.Slider(field.low, field.high, value=field.default, step=step, label=label, info=field.help, **kwargs)
 
@@ -71,17 +73,15 @@ def build_tab(handlers: Handlers | None = None, examples: list[str] | None = Non
                     elem_id="posefill_upload",
                 )
                 image_kind = gr.Radio(list(IMAGE_KINDS), value="auto", label="An image is")
+                controls = {"canvas": option_control(gr, FIELD_BY_NAME["canvas"], elem_id="posefill_canvas")}
                 with gr.Accordion("Paste JSON", open=False):
                     text = gr.Textbox(lines=6, label="OpenPose JSON", elem_id="posefill_text")
                     paste = gr.Button("Load pasted JSON", elem_id="posefill_paste")
                 if examples:
                     example = gr.Dropdown(list(by_name), value=next(iter(by_name)), label="Example poses")
                     load_example = gr.Button("Load example", elem_id="posefill_load_example")
-                controls = {
-                    name: option_control(gr, FIELD_BY_NAME[name])
-                    for name in TAB_FIELDS
-                    if name in ("scope", "min_visible")
-                }
+                for name in ("scope", "min_visible"):
+                    controls[name] = option_control(gr, FIELD_BY_NAME[name])
                 extend = gr.Checkbox(value=True, label="Extend view (show joints outside the canvas)")
             with gr.Column(scale=3):
                 status = gr.Markdown(elem_id="posefill_status")

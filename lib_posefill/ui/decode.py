@@ -20,6 +20,7 @@ from ..skeleton import BODY_JOINT_RADIUS, LIMBS, NUM_JOINTS
 
 STROKE_DEPTH_P90 = 4.0  # see stroke_scale
 SCALE_OK = (0.85, 1.2)  # renders within this scale are decoded as they are
+MAX_SCALE = 16.0  # strokes thicker than this many times ControlNet's are no rendered skeleton (a photo, a fill)
 HUE_STEP = 20.0  # degrees between consecutive skeleton colours
 MIN_VALUE = 28  # darker pixels are background (JPEG noise included)
 MIN_SATURATION = 0.55
@@ -269,6 +270,30 @@ def assemble(cls: np.ndarray, discs: list[Disc]) -> list[list[int]]:
     return people
 
 
+def _decode_crop(crop: np.ndarray, x0: int, y0: int) -> list[list[float]]:
+    """pose_keypoints_2d of every person in the crop of a skeleton image at (x0, y0); none when it is no render."""
+    scale = stroke_scale(crop)
+    size = (round(crop.shape[1] / scale), round(crop.shape[0] / scale))
+    if scale > MAX_SCALE or min(size) < 1:  # strokes this thick, or nothing left: no rendered skeleton
+        return []
+    if not SCALE_OK[0] <= scale <= SCALE_OK[1]:  # a resized render: bring it back to ControlNet's sizes
+        interpolation = cv2.INTER_AREA if scale > 1 else cv2.INTER_LINEAR
+        crop = cv2.resize(crop, size, interpolation=interpolation)
+    else:
+        scale = 1.0
+    cls, value = classify(crop)
+    discs = drop_limb_remnants(find_discs(cls, value))
+    people = []
+    for members in assemble(cls, discs):
+        keypoints = [0.0] * (3 * NUM_JOINTS)
+        for i in members:
+            d = discs[i]
+            x, y = (d.x + 0.5) * scale - 0.5 + x0, (d.y + 0.5) * scale - 0.5 + y0
+            keypoints[3 * d.joint : 3 * d.joint + 3] = [round(x, 1), round(y, 1), 1.0]
+        people.append(keypoints)
+    return people
+
+
 def decode_skeleton(image: np.ndarray) -> dict:
     """A pose document (pixel coordinates, c = 1) from an RGB skeleton image; people ordered left to right."""
     if image.ndim != 3 or image.shape[2] < 3:
@@ -280,21 +305,7 @@ def decode_skeleton(image: np.ndarray) -> dict:
     if len(rows):  # work on the part of the image that is not background
         y0, x0 = max(rows[0] - 2, 0), max(cols[0] - 2, 0)
         crop = np.ascontiguousarray(image[y0 : rows[-1] + 3, x0 : cols[-1] + 3, :3])
-        scale = stroke_scale(crop)
-        if not SCALE_OK[0] <= scale <= SCALE_OK[1]:  # a resized render: bring it back to ControlNet's sizes
-            interpolation = cv2.INTER_AREA if scale > 1 else cv2.INTER_LINEAR
-            crop = cv2.resize(crop, None, fx=1 / scale, fy=1 / scale, interpolation=interpolation)
-        else:
-            scale = 1.0
-        cls, value = classify(crop)
-        discs = drop_limb_remnants(find_discs(cls, value))
-        for members in assemble(cls, discs):
-            keypoints = [0.0] * (3 * NUM_JOINTS)
-            for i in members:
-                d = discs[i]
-                x, y = (d.x + 0.5) * scale - 0.5 + x0, (d.y + 0.5) * scale - 0.5 + y0
-                keypoints[3 * d.joint : 3 * d.joint + 3] = [round(x, 1), round(y, 1), 1.0]
-            people.append(keypoints)
+        people = _decode_crop(crop, x0, y0)
     people.sort(key=lambda k: min(k[0::3][j] for j in range(NUM_JOINTS) if k[3 * j + 2] > 0))
     return {
         "people": [{"pose_keypoints_2d": k} for k in people],

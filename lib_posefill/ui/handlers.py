@@ -16,9 +16,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..document import loads_json, parse_documents
+from ..document import parse_documents
 from ..errors import PoseFillError
+from ..files import read_bytes
 from ..filler import Filler
+from ..jsontext import loads_json
+from ..memory import release_memory
 from ..options import FIELD_BY_NAME, Options
 from ..render import draw_document
 from . import state as st
@@ -28,8 +31,10 @@ from .view import View, build_view, person_index
 
 log = logging.getLogger("posefill")
 
-TAB_FIELDS = ("scope", "min_visible", "framing", "margin")
+TAB_FIELDS = ("scope", "min_visible", "framing", "margin", "canvas")
 """Core options the tab shows as controls (built from options.FIELDS); seed is the re-roll button."""
+LARGE_INPUT = 2**20
+"""After an upload or paste larger than this, the memory it took is handed back to the system."""
 EXPORT_NOTE = (
     "ControlNet's openpose editor hides joints outside the canvas: choose framing **fit** to zoom out "
     "so every filled joint is on the canvas."
@@ -37,8 +42,13 @@ EXPORT_NOTE = (
 
 
 def tab_options(values: Mapping[str, Any]) -> Options:
-    """Options from the controls' values (named as in FIELDS), validated."""
-    given = {k: v for k, v in values.items() if k in FIELD_BY_NAME}
+    """Options from the controls' values (named as in FIELDS), validated; an optional field left empty is unset."""
+    given = {
+        k: v
+        for k, v in values.items()
+        if k in FIELD_BY_NAME
+        and not (FIELD_BY_NAME[k].optional and (v is None or (isinstance(v, str) and not v.strip())))
+    }
     return Options.from_mapping(given)
 
 
@@ -83,17 +93,22 @@ class Handlers:
             value, note = read_upload(raw, opts, image_kind or "auto", self.detector)
             return st.load(value, note, opts)
 
-        return self._run(state, 0, extend, options, action)
+        return self._large(self._run(state, 0, extend, options, action), data)
 
     def paste(self, state, text, person, extend, options) -> tuple[st.TabState, View]:
         def action(_state, opts):
-            if not text or not str(text).strip():
+            if not isinstance(text, str) or not text.strip():
                 raise PoseFillError("paste an OpenPose JSON document first")
-            if len(str(text).encode()) > opts.max_file_mb * 2**20:
-                raise PoseFillError(f"text is over the {opts.max_file_mb:g} MB limit")
-            return st.load(loads_json(str(text)), "pasted JSON", opts)
+            return st.load(loads_json(text, opts.max_file_mb), "pasted JSON", opts)
 
-        return self._run(state, 0, extend, options, action)
+        return self._large(self._run(state, 0, extend, options, action), text)
+
+    @staticmethod
+    def _large(result: tuple[st.TabState, View], data: Any) -> tuple[st.TabState, View]:
+        """Hand the memory a large upload or paste took back to the system (the state keeps what it needs)."""
+        if isinstance(data, (str, bytes, bytearray)) and len(data) > LARGE_INPUT:
+            release_memory()
+        return result
 
     def load_path(self, state, path, person, extend, options) -> tuple[st.TabState, View]:
         """A bundled example (a JSON file or a skeleton image on disk)."""
@@ -178,22 +193,17 @@ def _file_bytes(data: Any, options: Options) -> bytes:
         return bytes(data)
     path = data if isinstance(data, (str, os.PathLike)) else getattr(data, "name", None) or getattr(data, "path", None)
     if isinstance(path, (str, os.PathLike)):
-        try:
-            size = os.path.getsize(path)
-        except OSError as err:
-            raise PoseFillError(f"cannot read the file ({err.strerror})") from None
-        if size > options.max_file_mb * 2**20:
-            raise PoseFillError(f"file is {size / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit")
-        return Path(path).read_bytes()
+        return read_bytes(path, options.max_file_mb, streams=False)
     raise PoseFillError(f"unexpected upload of type {type(data).__name__}")
 
 
 def _rows(rows: Any) -> list[list[Any]]:
-    """Table rows from a list of lists, a dict with 'data' (gradio 4) or a pandas DataFrame."""
-    if rows is None:
-        return []
+    """Table rows from a list of lists, a dict with 'data' (gradio 4) or a pandas DataFrame; anything else
+    in a row's place is no row."""
     if isinstance(rows, dict):
         rows = rows.get("data", [])
     if hasattr(rows, "values") and hasattr(rows, "columns"):
         rows = rows.values.tolist()
-    return [list(r) for r in rows]
+    if not isinstance(rows, (list, tuple)):
+        return []
+    return [list(r) for r in rows if isinstance(r, (list, tuple))]

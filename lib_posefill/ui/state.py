@@ -4,20 +4,23 @@ A loaded pose becomes a *base* document (pixel coordinates, c = 1) plus, per per
 evidence the filler sees: each joint is given (from the input), pinned (placed or kept by the user)
 or absent. Every action changes the evidence (or the seed) and refills; the completed document is
 always the core's output for that evidence, so what the tab shows is what the export writes.
+The base is parsed once, every fill is one batch for all people, and an edit remembers only the person
+it changed: the work of an action grows linearly with the number of people.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..api import complete_document
-from ..document import BODY_KEY, PoseDocument, parse_documents, write_document
-from ..errors import PoseFillError
+from ..completion import complete_parsed
+from ..document import Part, PoseDocument, parse_documents, write_document
+from ..document import Person as DocumentPerson
+from ..errors import PoseFillError, shown
 from ..filler import Filler
+from ..model import cached_filler
 from ..options import Options
 from ..skeleton import JOINT_INDEX, JOINT_NAMES, NUM_JOINTS
 
@@ -31,13 +34,14 @@ PIXEL = Options(coords="pixel")
 class Person:
     """One editable body: the evidence for the filler, and the input it started from."""
 
+    index: int  # position in the document's people list
     xy: np.ndarray  # (18, 2) pixels
     source: np.ndarray  # (18,) ABSENT / GIVEN / PINNED
     input_xy: np.ndarray
     input_present: np.ndarray
 
     def copy(self) -> Person:
-        return Person(self.xy.copy(), self.source.copy(), self.input_xy, self.input_present)
+        return Person(self.index, self.xy.copy(), self.source.copy(), self.input_xy, self.input_present)
 
 
 @dataclass
@@ -50,6 +54,8 @@ class TabState:
     result: dict[str, Any] | None = None  # the completed document (framing keep)
     offset: tuple[int, int] = (0, 0)  # where the canvas origin sits in the last completed image
     input_image: np.ndarray | None = None  # the base document drawn once (it never changes)
+    parsed: PoseDocument | None = None  # the base, parsed once: its hands and face go into every fill
+    completed: PoseDocument | None = None  # ``result`` as arrays; each person's raw is its output (with posefill)
 
     def clone(self) -> TabState:
         return TabState(
@@ -61,6 +67,8 @@ class TabState:
             self.result,
             self.offset,
             self.input_image,
+            self.parsed,
+            self.completed,
         )
 
     @property
@@ -79,44 +87,51 @@ def load(value: Any, note: str = "", options: Options | None = None) -> TabState
     """A fresh state for a decoded pose document (dict, or a list whose first document is used)."""
     options = options or Options()
     docs, is_list = parse_documents(value, options)
-    base = _pixel_document(docs[0])
+    if not docs:
+        raise PoseFillError("an empty list holds no document to load", where="document")
+    doc = docs[0]
+    base = _pixel_document(doc)
+    bodies = [(k, person.body) for k, person in enumerate(doc.people) if person.body is not None]
+    xy = np.stack([body.xy for _, body in bodies]) if bodies else np.zeros((0, NUM_JOINTS, 2))
+    present = np.stack([body.present for _, body in bodies]) if bodies else np.zeros((0, NUM_JOINTS), bool)
+    present &= (xy >= 0).all(2)  # as the base reads back: a joint at a negative coordinate is missing there
+    evidence = np.where(present[..., None], xy, 0.0)
+    source = np.where(present, GIVEN, ABSENT).astype(np.int8)
     people = []
-    for person in parse_documents(base, PIXEL)[0][0].people:
-        if person.body is None:
-            continue
-        present = person.body.present.copy()
-        people.append(
-            Person(
-                xy=np.where(present[:, None], person.body.xy, 0.0),
-                source=np.where(present, GIVEN, ABSENT).astype(np.int8),
-                input_xy=person.body.xy.copy(),
-                input_present=present,
-            )
-        )
+    for i, (k, body) in enumerate(bodies):
+        body.present = present[i]
+        people.append(Person(index=k, xy=evidence[i], source=source[i], input_xy=xy[i], input_present=present[i]))
     if is_list and len(docs) > 1:
         note = f"{note} (first of {len(docs)} documents)".strip()
-    return TabState(base=base, people=people, note=note)
+    return TabState(base=base, people=people, note=note, parsed=doc)
 
 
-def working_document(state: TabState) -> dict[str, Any]:
-    """The base document with every body replaced by its current evidence."""
-    doc = copy.deepcopy(state.base)
-    bodies = [p for p in doc["people"] if p.get(BODY_KEY)]
-    for raw, person in zip(bodies, state.people):
-        keypoints = np.zeros((NUM_JOINTS, 3))
-        have = person.source != ABSENT
-        keypoints[have, :2] = person.xy[have]
-        keypoints[have, 2] = 1.0
-        raw[BODY_KEY] = keypoints.ravel().tolist()
-    return doc
+def evidence_document(state: TabState) -> PoseDocument:
+    """The base with every body replaced by its current evidence (new objects; the base is not touched)."""
+    base = state.parsed
+    people = [
+        DocumentPerson(raw=p.raw, body=None, parts={key: Part(part.xy, part.present) for key, part in p.parts.items()})
+        for p in base.people
+    ]
+    for person in state.people:
+        people[person.index].body = Part(xy=person.xy, present=person.source != ABSENT)
+    return PoseDocument(raw=base.raw, width=base.width, height=base.height, people=people, normalised=False)
+
+
+def _complete(state: TabState, options: Options, filler: Filler | None) -> tuple[dict[str, Any], PoseDocument]:
+    """The core's output for the current evidence (one batch for every person), and its document as arrays."""
+    doc = evidence_document(state)
+    out = complete_parsed([doc], options.replace(seed=state.seed, coords="pixel"), filler or cached_filler())[0]
+    for person, raw in zip(doc.people, out["people"], strict=True):
+        person.raw = raw  # its posefill record: what the preview rings
+    return out, doc
 
 
 def fill(state: TabState, options: Options, filler: Filler | None = None) -> TabState:
     """Complete the current evidence (framing keep, the state's seed); stores the result on the state."""
     if not state.loaded:
         return state
-    opts = options.replace(framing="keep", seed=state.seed, coords="pixel")
-    state.result = complete_document(working_document(state), opts, filler=filler)
+    state.result, state.completed = _complete(state, options.replace(framing="keep"), filler)
     return state
 
 
@@ -124,13 +139,13 @@ def export_document(state: TabState, options: Options, filler: Filler | None = N
     """The completed document in the core's output format, with the chosen framing."""
     if not state.loaded:
         raise PoseFillError("nothing to export yet: load a pose first")
-    return complete_document(working_document(state), options.replace(seed=state.seed, coords="pixel"), filler=filler)
+    return _complete(state, options, filler)[0]
 
 
 def joint_states(state: TabState, person: int) -> list[str]:
     """given / filled / pinned / missing for each joint of one person, after the last fill."""
     p = state.people[person]
-    filled = set(_record(state, person).get("filled") or [])
+    filled = set(fill_record(state, person).get("filled") or [])
     out = []
     for j in range(NUM_JOINTS):
         if p.source[j] == PINNED:
@@ -144,18 +159,18 @@ def joint_states(state: TabState, person: int) -> list[str]:
     return out
 
 
-def _record(state: TabState, person: int) -> dict[str, Any]:
-    if state.result is None:
+def fill_record(state: TabState, person: int) -> dict[str, Any]:
+    """The person's posefill record of the last fill ({} before any)."""
+    if state.completed is None:
         return {}
-    bodies = [p for p in state.result["people"] if p.get(BODY_KEY)]
-    return bodies[person].get("posefill") or {} if person < len(bodies) else {}
+    record = state.completed.people[state.people[person].index].raw.get("posefill")
+    return record if isinstance(record, dict) else {}
 
 
 def completed_xy(state: TabState, person: int) -> tuple[np.ndarray, np.ndarray]:
     """The person's joints after the last fill: (18, 2) pixels and (18,) present."""
-    bodies = [p for p in (state.result or state.base)["people"] if p.get(BODY_KEY)]
-    k = np.asarray(bodies[person][BODY_KEY], dtype=np.float64).reshape(NUM_JOINTS, 3)
-    return k[:, :2], k[:, 2] > 0
+    body = (state.completed or state.parsed).people[state.people[person].index].body
+    return body.xy, body.present
 
 
 def table_rows(state: TabState, person: int) -> list[list[Any]]:
@@ -180,18 +195,20 @@ def _check_person(state: TabState, person: int) -> None:
 def _joint(joint: int | str) -> int:
     if isinstance(joint, str):
         if joint not in JOINT_INDEX:
-            raise PoseFillError(f"unknown joint {joint!r}; expected one of {', '.join(JOINT_NAMES)}", where="joint")
+            raise PoseFillError(
+                f"unknown joint {shown(joint)}; expected one of {', '.join(JOINT_NAMES)}", where="joint"
+            )
         return JOINT_INDEX[joint]
-    if not 0 <= int(joint) < NUM_JOINTS:
-        raise PoseFillError(f"expected 0..{NUM_JOINTS - 1}, got {joint}", where="joint")
+    if isinstance(joint, bool) or not isinstance(joint, (int, np.integer)) or not 0 <= int(joint) < NUM_JOINTS:
+        raise PoseFillError(f"expected a joint name or 0..{NUM_JOINTS - 1}, got {shown(joint)}", where="joint")
     return int(joint)
 
 
-def _remember(state: TabState) -> TabState:
-    """A copy of the state with its current evidence pushed on the undo stack."""
+def _remember(state: TabState, person: int | None = None) -> TabState:
+    """A copy of the state with what an edit of ``person`` (None: the seed only) changes pushed on the undo stack."""
     new = state.clone()
-    snapshot = (tuple((p.xy.copy(), p.source.copy()) for p in state.people), state.seed)
-    new.history = [*new.history[-(MAX_UNDO - 1) :], snapshot]
+    evidence = (state.people[person].xy.copy(), state.people[person].source.copy()) if person is not None else None
+    new.history = [*new.history[-(MAX_UNDO - 1) :], (state.seed, person, evidence)]
     return new
 
 
@@ -207,7 +224,7 @@ def place(state: TabState, person: int, joint: int | str, x: float, y: float) ->
             "missing joint, so place it at x >= 0 and y >= 0",
             where=JOINT_NAMES[j],
         )
-    new = _remember(state)
+    new = _remember(state, person)
     new.people[person].xy[j] = (float(x), float(y))
     new.people[person].source[j] = PINNED
     return new
@@ -227,7 +244,7 @@ def mark_missing(state: TabState, person: int, joint: int | str) -> TabState:
     """Drop a joint from the evidence so PoseFill fills it again (if the scope covers it)."""
     _check_person(state, person)
     j = _joint(joint)
-    new = _remember(state)
+    new = _remember(state, person)
     new.people[person].source[j] = ABSENT
     return new
 
@@ -236,7 +253,7 @@ def restore(state: TabState, person: int, joint: int | str) -> TabState:
     """Put a joint back as the input gave it (or missing, if the input had none)."""
     _check_person(state, person)
     j = _joint(joint)
-    new = _remember(state)
+    new = _remember(state, person)
     p = new.people[person]
     p.xy[j] = p.input_xy[j] if p.input_present[j] else 0.0
     p.source[j] = GIVEN if p.input_present[j] else ABSENT
@@ -255,7 +272,7 @@ def apply_rows(state: TabState, person: int, rows: list[list[Any]]) -> TabState:
         name, old = str(row[0]), before[str(row[0])]
         wanted = str(row[3]).strip().lower()
         if wanted not in STATES:
-            raise PoseFillError(f"expected one of {', '.join(STATES)}, got {row[3]!r}", where=f"table: {name}")
+            raise PoseFillError(f"expected one of {', '.join(STATES)}, got {shown(row[3])}", where=f"table: {name}")
         moved = _number(row[1], name, "x") != _number(old[1], name, "x") or _number(row[2], name, "y") != _number(
             old[2], name, "y"
         )
@@ -276,10 +293,10 @@ def _number(value: Any, name: str, axis: str) -> float | None:
         return None
     try:
         v = float(value)
-    except (TypeError, ValueError):
-        raise PoseFillError(f"expected a number, got {value!r}", where=f"table: {name}.{axis}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise PoseFillError(f"expected a number, got {shown(value)}", where=f"table: {name}.{axis}") from None
     if not np.isfinite(v):
-        raise PoseFillError(f"expected a finite number, got {value!r}", where=f"table: {name}.{axis}")
+        raise PoseFillError(f"expected a finite number, got {shown(value)}", where=f"table: {name}.{axis}")
     return round(v, 1)
 
 
@@ -304,8 +321,7 @@ def undo(state: TabState) -> TabState:
     if not state.history:
         raise PoseFillError("nothing to undo")
     new = state.clone()
-    people, seed = new.history.pop()
-    for p, (xy, source) in zip(new.people, people):
-        p.xy, p.source = xy.copy(), source.copy()
-    new.seed = seed
+    new.seed, person, evidence = new.history.pop()
+    if person is not None:
+        new.people[person].xy, new.people[person].source = (a.copy() for a in evidence)
     return new

@@ -8,13 +8,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..document import parse_documents
 from ..render import FRAME_COLOR, _extent, draw_document
 from ..skeleton import JOINT_NAMES
-from .state import PINNED, PIXEL, TabState, completed_xy, joint_states, table_rows
+from .state import PINNED, TabState, completed_xy, fill_record, joint_states, table_rows
 
 PIN_COLOR = (255, 255, 255)
 LABEL_COLOR = (200, 200, 200)
+LISTED = 8
+"""The status line tells each person's fill up to this many people, and counts beyond."""
 
 
 @dataclass
@@ -42,10 +43,10 @@ def person_index(label: Any) -> int:
 
 def render_images(state: TabState, extend: bool) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
     """Input and completed skeletons on the same (optionally extended) view, and the canvas offset in it."""
-    result = parse_documents(state.result or state.base, PIXEL)[0][0]
+    result = state.completed or state.parsed
     out = draw_document(result, style="preview", extend=extend)
     if state.input_image is None:
-        state.input_image = draw_document(parse_documents(state.base, PIXEL)[0][0], style="controlnet")
+        state.input_image = draw_document(state.parsed, style="controlnet")
     base = state.input_image
     left, top = _extent(result)[:2] if extend else (0, 0)  # the padding draw_document added
     inp = np.zeros_like(out)
@@ -82,24 +83,21 @@ def build_view(state: TabState, person: int, extend: bool, status: str = "", err
 
 
 def summary(state: TabState) -> str:
-    """One line: source, people, what was filled, the version."""
+    """One line: source, people, what was filled (per person, or counted for many people), the version."""
     n = len(state.people)
     if n == 0:
         return f"{state.note}: no people in this pose — nothing to fill.".lstrip(": ")
-    parts = []
-    for i in range(n):
-        states = joint_states(state, i)
-        filled = [JOINT_NAMES[j] for j, s in enumerate(states) if s == "filled"]
-        record = _skipped(state, i)
-        text = f"skipped ({record})" if record else (f"filled {', '.join(filled)}" if filled else "nothing to fill")
-        parts.append(f"{person_label(i)}: {text}" if n > 1 else text.capitalize())
     version = "best guess" if state.seed is None else f"version {state.seed + 1}"
     head = f"{state.note} · " if state.note else ""
+    records = [fill_record(state, i) for i in range(n)]
+    if n > LISTED:
+        skipped = sum(1 for r in records if r.get("skipped"))
+        filled = sum(1 for r in records if r.get("filled") and not r.get("skipped"))
+        return f"{head}{n} people · {version} · {filled} filled, {skipped} skipped, {n - filled - skipped} complete"
+    parts = []
+    for i, record in enumerate(records):
+        joints = [JOINT_NAMES[j] for j, s in enumerate(joint_states(state, i)) if s == "filled"]
+        reason = record.get("skipped")
+        text = f"skipped ({reason})" if reason else (f"filled {', '.join(joints)}" if joints else "nothing to fill")
+        parts.append(f"{person_label(i)}: {text}" if n > 1 else text.capitalize())
     return f"{head}{n} {'person' if n == 1 else 'people'} · {version} · " + "; ".join(parts)
-
-
-def _skipped(state: TabState, person: int) -> str | None:
-    bodies = [p for p in (state.result or {}).get("people", []) if p.get("pose_keypoints_2d")]
-    if person < len(bodies):
-        return (bodies[person].get("posefill") or {}).get("skipped")
-    return None

@@ -1,0 +1,187 @@
+"""The tab against the inputs that gave "internal error", cost too much or were refused wrongly (issue 9, classes 6
+and 7): every image format is size-checked before decoding, every bad input gets one line naming the field and
+keeps the pose on screen, and the work grows linearly with the number of people."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import pytest
+from tab_poses import legs_cut
+
+from lib_posefill.ui import uploads
+from lib_posefill.ui.handlers import Handlers
+from lib_posefill.ui.state import TabState
+
+OPTS = {"scope": "limbs", "min_visible": 3, "framing": "keep", "margin": 0.05}
+
+
+@pytest.fixture
+def handlers(tmp_path):
+    return Handlers(out_dir=str(tmp_path))
+
+
+@pytest.fixture
+def loaded(handlers):
+    state, view = handlers.upload(TabState(), json.dumps(legs_cut()).encode(), "auto", None, True, OPTS)
+    assert not view.error, view.status
+    return state
+
+
+def png_header(width: int, height: int) -> bytes:
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+
+
+def jpeg_header(width: int, height: int) -> bytes:
+    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
+    return b"\xff\xd8\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + sof
+
+
+def webp_vp8x(width: int, height: int) -> bytes:
+    chunk = b"VP8X" + struct.pack("<I", 10) + b"\x00\x00\x00\x00" + (width - 1).to_bytes(3, "little")
+    chunk += (height - 1).to_bytes(3, "little")
+    return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
+
+
+def webp_vp8l(width: int, height: int) -> bytes:
+    bits = (width - 1) | ((height - 1) << 14)
+    chunk = b"VP8L" + struct.pack("<I", 5) + b"\x2f" + struct.pack("<I", bits)
+    return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
+
+
+def webp_vp8(width: int, height: int) -> bytes:
+    frame = b"\x9d\x01\x2a" + struct.pack("<HH", width, height)
+    chunk = b"VP8 " + struct.pack("<I", 10) + b"\x00\x00\x00" + frame
+    return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
+
+
+def bmp_rle(width: int, height: int) -> bytes:
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, 0, 2835, 2835, 0, 0)
+    return b"BM" + struct.pack("<IHHI", 14 + len(info), 0, 0, 14 + len(info)) + info + b"\x00\x01" * 400
+
+
+def gif_header(width: int, height: int) -> bytes:
+    return b"GIF89a" + struct.pack("<HHBBB", width, height, 0, 0, 0) + b"," + struct.pack("<HHHHB", 0, 0, 8, 8, 0)
+
+
+BOMBS = {
+    "png": png_header(20000, 20000),
+    "jpeg": jpeg_header(12000, 12000),
+    "webp-vp8x": webp_vp8x(12000, 12000),
+    "webp-vp8l": webp_vp8l(12000, 12000),
+    "webp-vp8": webp_vp8(12000, 12000),
+    "bmp-rle": bmp_rle(16000, 16000),
+    "bmp-top-down": bmp_rle(16000, -16000),
+    "gif": gif_header(12000, 12000),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_every_image_format_is_size_checked_before_decoding(handlers, loaded, monkeypatch, name):
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded before the size was checked")
+
+    monkeypatch.setattr(cv2, "imdecode", no_decoding)
+    new, view = handlers.upload(loaded, BOMBS[name], "auto", "Person 1", True, OPTS)
+    assert view.error and "pixels, over the" in view.status, view.status
+    assert new is loaded
+
+
+@pytest.mark.parametrize("name", ["png", "jpeg", "webp", "bmp", "gif"])
+def test_an_image_whose_size_cannot_be_read_is_refused(handlers, loaded, monkeypatch, name):
+    monkeypatch.setattr(cv2, "imdecode", lambda *a, **k: pytest.fail("decoded without a size"))
+    truncated = {"png": BOMBS["png"][:20], "jpeg": b"\xff\xd8\xff\xe0\x00", "webp": b"RIFF\0\0\0\0WEBPVP8Z",
+                 "bmp": b"BM\0\0", "gif": b"GIF89a\x01"}[name]  # fmt: skip
+    new, view = handlers.upload(loaded, truncated, "auto", "Person 1", True, OPTS)
+    assert view.error and "size" in view.status, view.status
+    assert new is loaded
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg", ".webp", ".bmp"])
+def test_real_images_of_every_format_still_load(handlers, ext):
+    from lib_posefill.document import parse_documents
+    from lib_posefill.options import Options
+    from lib_posefill.render import draw_document
+
+    image = draw_document(parse_documents(legs_cut(), Options())[0][0])
+    ok, data = cv2.imencode(ext, image[..., ::-1], [cv2.IMWRITE_WEBP_QUALITY, 101] if ext == ".webp" else [])
+    assert ok and uploads.image_size(data.tobytes(), uploads.sniff(data.tobytes())) == (512, 512)
+    _, view = handlers.upload(TabState(), data.tobytes(), "skeleton", None, True, OPTS)
+    assert not view.error, view.status
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[]", "document: an empty list holds no document"),
+        ('{"people": [], "canvas_width": 8, "canvas_height": 8, "x": ' + "[" * 600 + "]" * 600 + "}", "x: nested"),
+        ('{"people": [], "canvas_width": 0.4, "canvas_height": 8}', "canvas_width: expected a whole number"),
+        ('{"people": [], "canvas_width": 1e-300, "canvas_height": 8}', "canvas_width: expected a whole number"),
+        ('{"people": [], "canvas_width": 8, "canvas_height": 8, "n": NaN}', "n: expected a finite number"),
+        ('{"people": [{"pose_keypoints_2d": [1, 2]}], "canvas_width": 8, "canvas_height": 8}', "multiple of 3"),
+        ('{"people": [{}], "canvas_width": 8, "canvas_height": 20000}', "canvas_height: expected a whole number"),
+        ('{"people": [], "canvas_width": 4000, "canvas_height": 5000}', "canvas: the image would be"),
+        (
+            '{"people": [{"pose_keypoints_2d": [1e10, 1e10, 1' + ", 10, 10, 1" * 17 + ']}], "canvas_width": 64, '
+            '"canvas_height": 64}',
+            "people[0].pose_keypoints_2d: the nose at (1e+10, 1e+10) is too far outside the canvas",
+        ),
+        ('{"version": 1.3, "people": []}', "the canvas field"),
+    ],
+)
+def test_bad_pastes_name_the_field_and_keep_the_pose(handlers, loaded, text, expected):
+    new, view = handlers.paste(loaded, text, "Person 1", True, OPTS)
+    assert view.error and expected in view.status, view.status
+    assert "internal error" not in view.status and "\n" not in view.status
+    assert new is loaded and view.rows  # the previous pose is still on screen
+
+
+def test_a_joint_far_outside_shows_without_the_extended_view(handlers):
+    text = json.dumps({"people": [{"pose_keypoints_2d": [1e10, 1e10, 1] + [10, 10, 1] * 17}], "canvas_width": 64,
+                       "canvas_height": 64})  # fmt: skip
+    _, view = handlers.paste(TabState(), text, None, False, OPTS)
+    assert not view.error, view.status
+    assert view.output_image.shape == (64, 64, 3)
+
+
+def test_a_photo_read_as_a_skeleton_is_a_message(handlers, loaded):
+    photo = np.full((300, 400, 3), (40, 120, 220), dtype=np.uint8)  # one colour everywhere: no background at all
+    ok, data = cv2.imencode(".png", photo)
+    new, view = handlers.upload(loaded, data.tobytes(), "skeleton", "Person 1", True, OPTS)
+    assert view.error and "no OpenPose skeleton found" in view.status, view.status
+    assert new is loaded
+
+
+def test_pasted_json_with_a_byte_order_mark_loads(handlers):
+    _, view = handlers.paste(TabState(), "\ufeff" + json.dumps(legs_cut()), None, True, OPTS)
+    assert not view.error, view.status
+
+
+def test_bare_openpose_loads_with_the_canvas_field(handlers):
+    bare = {"version": 1.3, "people": legs_cut()["people"]}
+    _, without = handlers.paste(TabState(), json.dumps(bare), None, True, OPTS)
+    assert without.error and "canvas" in without.status
+    state, view = handlers.paste(TabState(), json.dumps(bare), None, True, {**OPTS, "canvas": "512x512"})
+    assert not view.error, view.status
+    assert state.base["canvas_width"] == 512
+    _, bad = handlers.paste(TabState(), json.dumps(bare), None, True, {**OPTS, "canvas": "big"})
+    assert bad.error and bad.status.startswith("⚠ canvas: expected WxH")
+    _, empty = handlers.paste(TabState(), json.dumps(legs_cut()), None, True, {**OPTS, "canvas": ""})
+    assert not empty.error
+
+
+def test_many_people_give_a_short_status_and_every_person(handlers):
+    one = legs_cut()["people"][0]
+    doc = {"canvas_width": 2048, "canvas_height": 2048, "people": [one] * 3000}
+    state, view = handlers.upload(TabState(), json.dumps(doc).encode(), "auto", None, False, OPTS)
+    assert not view.error, view.status
+    assert len(view.people) == 3000 and len(view.status) < 400
+    assert "3000 people" in view.status
+    new, view = handlers.click(state, "Person 3000", "r_knee", [100, 100], False, OPTS)
+    assert not view.error and len(new.history) == 1

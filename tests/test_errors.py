@@ -78,7 +78,7 @@ CORPUS = {
         '{"people": [], "canvas_width": 5, "canvas_height": true}',
         "canvas_height: expected a whole number of pixels",
     ),
-    "no_canvas": ('{"version": 1.3, "people": []}', "--canvas WxH"),
+    "no_canvas": ('{"version": 1.3, "people": []}', "--canvas on the command line"),
     "hand_object": (
         f'{{"people": [{{"hand_left_keypoints_2d": {{"x": 1}}}}], {CANVAS}}}',
         "people[0].hand_left_keypoints_2d:",

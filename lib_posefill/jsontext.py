@@ -85,45 +85,52 @@ def _plain_list(items: list) -> bool:
     return kinds <= {str} and all(map(_valid_text, items))
 
 
+def _children(node: Any):
+    """(key, item) of a container's items; none for a list of plain numbers or strings (already checked)."""
+    if type(node) is dict:
+        return iter(node.items())
+    return iter(()) if _plain_list(node) else enumerate(node)
+
+
 def check_value(value: Any) -> None:
     """PoseFillError naming the path of the first value nested more than MAX_JSON_DEPTH levels deep, the first
-    non-finite number, or the first string (or key) with a lone surrogate: what JSON cannot write back."""
+    non-finite number, or the first string (or key) with a lone surrogate: what JSON cannot write back.
+    Depth first, with one iterator per level: the memory it takes grows with the depth, not the size."""
     if type(value) not in CONTAINERS:
         problem = _leaf_problem(value)
         if problem:
             raise PoseFillError(problem, where="document")
         return
-    stack: list[tuple[Any, int, tuple]] = [(value, 1, ())]
-    while stack:
-        node, depth, path = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            raise PoseFillError(f"nested more than {MAX_JSON_DEPTH} levels deep", where=path_text(path, top=True))
-        if type(node) is dict:
-            items = node.items()
-        elif _plain_list(node):
+    levels = [_children(value)]
+    keys: list = []  # keys[i]: where the container of levels[i + 1] sits in that of levels[i]
+    while levels:
+        step = next(levels[-1], None)
+        if step is None:
+            levels.pop()
+            del keys[len(levels) - 1 :]
             continue
+        key, item = step
+        if type(key) is str and not _valid_text(key):
+            raise PoseFillError(f"expected valid Unicode text in a key, got {shown(key)}", where=path_text(keys))
+        if type(item) in CONTAINERS:
+            if len(levels) >= MAX_JSON_DEPTH:
+                raise PoseFillError(
+                    f"nested more than {MAX_JSON_DEPTH} levels deep", where=path_text([*keys, key], top=True)
+                )
+            if item:
+                keys.append(key)
+                levels.append(_children(item))
         else:
-            items = enumerate(node)
-        for key, item in items:
-            if type(key) is str and not _valid_text(key):
-                raise PoseFillError(f"expected valid Unicode text in a key, got {shown(key)}", where=path_text(path))
-            if type(item) in CONTAINERS:
-                stack.append((item, depth + 1, (path, key)))
-            else:
-                problem = _leaf_problem(item)
-                if problem:
-                    raise PoseFillError(problem, where=path_text((path, key)))
+            problem = _leaf_problem(item)
+            if problem:
+                raise PoseFillError(problem, where=path_text([*keys, key]))
 
 
-def path_text(path: tuple, top: bool = False) -> str:
-    """``((((), 'people'), 0), 'x')`` -> ``people[0].x``; ``top`` keeps only the part up to the first key."""
-    keys = []
-    while path:
-        path, key = path
-        keys.append(key)
-    keys.reverse()
+def path_text(keys: list, top: bool = False) -> str:
+    """``["people", 0, "x"]`` -> ``people[0].x``; ``top`` keeps only the part up to the first key (none: the
+    document)."""
     if top:
-        first = next((i for i, k in enumerate(keys) if isinstance(k, str)), len(keys) - 1)
+        first = next((i for i, k in enumerate(keys) if isinstance(k, str)), -1)
         keys = keys[: first + 1]
     out = ""
     for key in keys:

@@ -19,6 +19,7 @@ BYTE_COST = {b"{": 200, b"[": 80, b",": 40, b":": 40, b'"': 32}
 (a dict of up to five keys is 184 bytes), a list, one more value (a float is 24 bytes plus its 8-byte slot), one
 more key, half a string. Upper estimates for CPython on 64 bits (tests/test_jsontext.py checks them)."""
 CONTAINERS = (dict, list)
+MAX_PATH = 120  # characters of a value's path an error message shows
 
 
 def decoded_size(data: bytes) -> int:
@@ -140,4 +141,4 @@ def path_text(keys: list, top: bool = False) -> str:
             out += f".{key}" if out else key
         else:
             out += f"[{shown(key)}]"
-    return out or "document"
+    return (out if len(out) <= MAX_PATH else out[: MAX_PATH - 3] + "...") or "document"

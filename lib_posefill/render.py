@@ -161,13 +161,11 @@ def drawable_size(doc: PoseDocument, view: tuple[int, int, int, int], max_pixels
     w, h = int(round(doc.width)), int(round(doc.height))
     full_w, full_h = w + view[0] + view[2], h + view[1] + view[3]
     if max_pixels is not None and full_w * full_h > max_pixels:
-        limit = f"over the {max_pixels:,}-pixel limit"
+        size = f"{full_w}x{full_h}" if max(full_w, full_h) < 10**9 else f"{full_w:.3g}x{full_h:.3g}"
+        limit = f"the image would be {size} pixels, over the {max_pixels:,}-pixel limit"
         if w * h > max_pixels:
-            raise PoseFillError(f"the image would be {full_w}x{full_h} pixels, {limit}", where="canvas")
-        raise PoseFillError(
-            f"{_farthest(doc)} is too far outside the canvas to show it (the image would be "
-            f"{full_w}x{full_h} pixels, {limit})"
-        )
+            raise PoseFillError(limit, where="canvas")
+        raise PoseFillError(f"{_farthest(doc)} is too far outside the canvas to show it ({limit})")
     return full_w, full_h
 
 

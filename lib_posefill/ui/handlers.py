@@ -129,9 +129,10 @@ class Handlers:
         """A click on the completed image at image pixel (x, y): place the chosen joint there."""
 
         def action(s, _opts):
-            if xy is None or len(xy) != 2:
-                raise PoseFillError("click on the completed image to place the joint")
-            x, y = float(xy[0]) - s.offset[0], float(xy[1]) - s.offset[1]
+            try:
+                x, y = (float(v) - offset for v, offset in zip(xy, s.offset, strict=True))
+            except (TypeError, ValueError, OverflowError):  # no click, or no pixel
+                raise PoseFillError("click on the completed image to place the joint") from None
             return st.place(s, person_index(person), joint, x, y)
 
         return self._run(state, person, extend, options, action)

@@ -89,7 +89,8 @@ FIELDS: tuple[Field, ...] = (
         "canvas",
         str,
         None,
-        "canvas size WxH for documents without canvas_width/canvas_height (bare OpenPose output)",
+        "canvas size WxH (whole pixels, 1 .. 16384 a side) for documents without canvas_width/canvas_height "
+        "(bare OpenPose output)",
         optional=True,
     ),
     Field(

@@ -10,12 +10,14 @@ cuts a body in pieces) are merged while they fit one body well.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from ..baselines import COCO_MEAN_POSE, fit_scale_translation
+from ..errors import PoseFillError
 from ..skeleton import BODY_JOINT_RADIUS, LIMBS, NUM_JOINTS
 
 STROKE_DEPTH_P90 = 4.0  # see stroke_scale
@@ -32,6 +34,7 @@ LIMB_MIN_SCORE = 0.6  # share of the samples between two discs that must show th
 MERGE_MAX_RESIDUAL = 0.45  # mean-pose fit error (in body-radius units) allowed when merging fragments
 REMNANT_MAX_LIMB = 2 * BODY_JOINT_RADIUS + DISC_MAX_SIDE + 4  # longer limbs show as strokes, not discs
 HAND_CLUSTER = 3  # an unconnected disc with this many same-hue discs close by is a hand point
+MAX_DISCS = 1000  # joint discs read from one image (about 55 people): bounds the work of grouping them
 
 
 @dataclass
@@ -111,28 +114,28 @@ def _bright_discs(joint: int, xs: np.ndarray, ys: np.ndarray, vals: np.ndarray, 
 
 def drop_limb_remnants(discs: list[Disc]) -> list[Disc]:
     """Drop "discs" that are the visible middle of a short limb: limb i has joint i's hue and, between the
-    two discs it joins, can look like a disc. Such a blob sits on the segment joining those two discs."""
-    by_joint: dict[int, list[Disc]] = {}
-    for d in discs:
-        by_joint.setdefault(d.joint, []).append(d)
+    two discs it joins, can look like a disc. Such a blob sits on the segment joining those two discs, so
+    only discs of the two joints within a short limb's length of it are candidates."""
+    xy = np.array([(d.x, d.y) for d in discs], dtype=np.float64).reshape(-1, 2)
+    joints = np.array([d.joint for d in discs], dtype=int)
     kept = []
-    for d in discs:
-        a_joint, b_joint = LIMBS[d.joint] if d.joint < len(LIMBS) else (None, None)
-        remnant = False
-        for a in by_joint.get(a_joint, []):
-            for b in by_joint.get(b_joint, []):
-                if d is a or d is b:
-                    continue
-                ab = np.array([b.x - a.x, b.y - a.y])
-                length2 = float(ab @ ab)
-                if not 1.0 <= length2 <= REMNANT_MAX_LIMB**2:
-                    continue
-                ad = np.array([d.x - a.x, d.y - a.y])
-                t = float(ad @ ab) / length2
-                off = abs(float(ab[0] * ad[1] - ab[1] * ad[0])) / np.sqrt(length2)
-                if 0.0 < t < 1.0 and off <= 3.0:
-                    remnant = True
-        if not remnant:
+    for i, d in enumerate(discs):
+        if d.joint >= len(LIMBS):
+            kept.append(d)
+            continue
+        ends = []
+        for joint in LIMBS[d.joint]:
+            idx = np.flatnonzero(joints == joint)
+            idx = idx[idx != i]
+            ends.append(xy[idx[np.hypot(*(xy[idx] - xy[i]).T) <= REMNANT_MAX_LIMB + 3.0]])
+        a, b = ends[0][:, None, :], ends[1][None, :, :]
+        ab, ad = b - a, xy[i] - a
+        length2 = (ab**2).sum(-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (ad * ab).sum(-1) / length2
+            off = np.abs(ab[..., 0] * ad[..., 1] - ab[..., 1] * ad[..., 0]) / np.sqrt(length2)
+        remnant = (length2 >= 1.0) & (length2 <= REMNANT_MAX_LIMB**2) & (t > 0.0) & (t < 1.0) & (off <= 3.0)
+        if not remnant.any():
             kept.append(d)
     return kept
 
@@ -236,12 +239,11 @@ def assemble(cls: np.ndarray, discs: list[Disc]) -> list[list[int]]:
         by_joint.setdefault(d.joint, []).append(i)
     for limb, (a, b) in enumerate(LIMBS):
         pairs = []
-        for i in by_joint.get(a, []):
-            for j in by_joint.get(b, []):
-                score = limb_score(cls, discs[i], discs[j], limb)
-                if score >= LIMB_MIN_SCORE:
-                    dist = np.hypot(discs[i].x - discs[j].x, discs[i].y - discs[j].y)
-                    pairs.append((-score, dist, i, j))
+        for i, j in _limb_candidates(cls, discs, by_joint.get(a, []), by_joint.get(b, [])):
+            score = limb_score(cls, discs[i], discs[j], limb)
+            if score >= LIMB_MIN_SCORE:
+                dist = np.hypot(discs[i].x - discs[j].x, discs[i].y - discs[j].y)
+                pairs.append((-score, dist, i, j))
         used_a: set[int] = set()
         used_b: set[int] = set()
         for _, _, i, j in sorted(pairs):
@@ -250,24 +252,52 @@ def assemble(cls: np.ndarray, discs: list[Disc]) -> list[list[int]]:
             if groups.union(i, j):
                 used_a.add(i)
                 used_b.add(j)
-    people = _drop_strays(discs, groups.members())
-    # Merge fragments (no shared joint) while the union fits one body; best fit first.
-    while len(people) > 1:
-        best = None
-        for p in range(len(people)):
-            for q in range(p + 1, len(people)):
-                jp = {discs[i].joint for i in people[p]}
-                jq = {discs[i].joint for i in people[q]}
-                if jp & jq:
-                    continue
-                cost = _fit_residual(discs, people[p] + people[q])
-                if cost <= MERGE_MAX_RESIDUAL and (best is None or cost < best[0]):
-                    best = (cost, p, q)
-        if best is None:
-            break
-        _, p, q = best
-        people[p] = people[p] + people.pop(q)
-    return people
+    return _merge_fragments(discs, _drop_strays(discs, groups.members()))
+
+
+def _limb_candidates(cls: np.ndarray, discs: list[Disc], ia: list[int], ib: list[int]) -> list[tuple[int, int]]:
+    """The (a, b) disc pairs ``limb_score`` may accept, found at numpy speed: discs close enough to touch, or
+    whose midpoint is painted (``limb_score`` refuses every other pair before looking further)."""
+    if not ia or not ib:
+        return []
+    a = np.array([(discs[i].x, discs[i].y) for i in ia])[:, None, :]
+    b = np.array([(discs[j].x, discs[j].y) for j in ib])[None, :, :]
+    length = np.hypot(b[..., 0] - a[..., 0], b[..., 1] - a[..., 1])
+    mx, my = np.rint((a[..., 0] + b[..., 0]) / 2).astype(int), np.rint((a[..., 1] + b[..., 1]) / 2).astype(int)
+    inside = (mx >= 0) & (mx < cls.shape[1]) & (my >= 0) & (my < cls.shape[0])
+    painted = np.zeros_like(inside)
+    painted[inside] = cls[my[inside], mx[inside]] >= 0
+    keep = (length <= 2 * (BODY_JOINT_RADIUS + 2)) | painted
+    return [(ia[p], ib[q]) for p, q in zip(*np.nonzero(keep))]
+
+
+def _merge_fragments(discs: list[Disc], people: list[list[int]]) -> list[list[int]]:
+    """Merge fragments (no shared joint) while the union fits one body, best fit first (ties: the earlier
+    fragments). The fit of each pair is computed once; a merge computes only the new fragment's pairs."""
+    joints = [{discs[i].joint for i in members} for members in people]
+    version = [0] * len(people)
+
+    def push(heap: list, p: int, q: int) -> None:
+        if joints[p] & joints[q] or len(joints[p]) + len(joints[q]) < 3:  # cannot be one body, or cannot be fitted
+            return
+        cost = _fit_residual(discs, people[p] + people[q])
+        if cost <= MERGE_MAX_RESIDUAL:
+            heapq.heappush(heap, (cost, p, q, version[p], version[q]))
+
+    heap: list = []
+    for p in range(len(people)):
+        for q in range(p + 1, len(people)):
+            push(heap, p, q)
+    alive = set(range(len(people)))
+    while heap:
+        _, p, q, vp, vq = heapq.heappop(heap)
+        if p not in alive or q not in alive or (vp, vq) != (version[p], version[q]):
+            continue  # a fragment of this pair has been merged since
+        people[p], joints[p], version[p] = people[p] + people[q], joints[p] | joints[q], version[p] + 1
+        alive.discard(q)
+        for r in sorted(alive - {p}):
+            push(heap, min(p, r), max(p, r))
+    return [people[p] for p in sorted(alive)]
 
 
 def _decode_crop(crop: np.ndarray, x0: int, y0: int) -> list[list[float]]:
@@ -282,7 +312,13 @@ def _decode_crop(crop: np.ndarray, x0: int, y0: int) -> list[list[float]]:
     else:
         scale = 1.0
     cls, value = classify(crop)
-    discs = drop_limb_remnants(find_discs(cls, value))
+    discs = find_discs(cls, value)
+    if len(discs) > MAX_DISCS:
+        raise PoseFillError(
+            f"this image holds {len(discs)} joint discs, more than the {MAX_DISCS} (about "
+            f"{MAX_DISCS // NUM_JOINTS} people) PoseFill reads from one skeleton image; upload its pose JSON instead"
+        )
+    discs = drop_limb_remnants(discs)
     people = []
     for members in assemble(cls, discs):
         keypoints = [0.0] * (3 * NUM_JOINTS)

@@ -5,12 +5,11 @@ keeps the pose on screen, and the work grows linearly with the number of people.
 from __future__ import annotations
 
 import json
-import struct
-import zlib
 
 import cv2
 import numpy as np
 import pytest
+from fuzzing import bmp_rle, gif_header, jpeg_header, png_header, webp_vp8, webp_vp8l, webp_vp8x
 from tab_poses import legs_cut
 
 from lib_posefill.ui import uploads
@@ -30,44 +29,6 @@ def loaded(handlers):
     state, view = handlers.upload(TabState(), json.dumps(legs_cut()).encode(), "auto", None, True, OPTS)
     assert not view.error, view.status
     return state
-
-
-def png_header(width: int, height: int) -> bytes:
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    chunk = b"IHDR" + ihdr
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
-
-
-def jpeg_header(width: int, height: int) -> bytes:
-    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
-    return b"\xff\xd8\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + sof
-
-
-def webp_vp8x(width: int, height: int) -> bytes:
-    chunk = b"VP8X" + struct.pack("<I", 10) + b"\x00\x00\x00\x00" + (width - 1).to_bytes(3, "little")
-    chunk += (height - 1).to_bytes(3, "little")
-    return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
-
-
-def webp_vp8l(width: int, height: int) -> bytes:
-    bits = (width - 1) | ((height - 1) << 14)
-    chunk = b"VP8L" + struct.pack("<I", 5) + b"\x2f" + struct.pack("<I", bits)
-    return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
-
-
-def webp_vp8(width: int, height: int) -> bytes:
-    frame = b"\x9d\x01\x2a" + struct.pack("<HH", width, height)
-    chunk = b"VP8 " + struct.pack("<I", 10) + b"\x00\x00\x00" + frame
-    return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
-
-
-def bmp_rle(width: int, height: int) -> bytes:
-    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, 0, 2835, 2835, 0, 0)
-    return b"BM" + struct.pack("<IHHI", 14 + len(info), 0, 0, 14 + len(info)) + info + b"\x00\x01" * 400
-
-
-def gif_header(width: int, height: int) -> bytes:
-    return b"GIF89a" + struct.pack("<HHBBB", width, height, 0, 0, 0) + b"," + struct.pack("<HHHHB", 0, 0, 8, 8, 0)
 
 
 BOMBS = {
@@ -185,3 +146,18 @@ def test_many_people_give_a_short_status_and_every_person(handlers):
     assert "3000 people" in view.status
     new, view = handlers.click(state, "Person 3000", "r_knee", [100, 100], False, OPTS)
     assert not view.error and len(new.history) == 1
+
+
+def test_an_image_with_too_many_joints_is_refused_and_grouping_stays_bounded(handlers, loaded):
+    from lib_posefill.skeleton import COLORS
+    from lib_posefill.ui.decode import MAX_DISCS
+
+    rng = np.random.default_rng(0)
+    image = np.zeros((1024, 2048, 3), np.uint8)
+    for k in range(MAX_DISCS + 100):  # isolated joint discs in every colour: nothing joins them
+        centre = (int(12 + (k % 100) * 20.3), int(12 + (k // 100) * 90 + rng.integers(0, 40)))
+        cv2.circle(image, centre, 4, COLORS[k % 18][::-1], -1)
+    ok, data = cv2.imencode(".png", image)
+    new, view = handlers.upload(loaded, data.tobytes(), "skeleton", "Person 1", True, OPTS)
+    assert view.error and f"more than the {MAX_DISCS}" in view.status, view.status
+    assert new is loaded

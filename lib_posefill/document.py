@@ -58,7 +58,7 @@ def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
         raise PoseFillError(f"expected a list of numbers [x, y, c, ...], got {type(value).__name__}", where=where)
     if len(value) % per:
         raise PoseFillError(f"expected a multiple of {per} numbers (x, y, c triples), got {len(value)}", where=where)
-    if all(type(v) is float or type(v) is int for v in value):  # the common case, checked at numpy speed
+    if set(map(type, value)) <= {float, int}:  # the common case, checked at C speed
         try:
             array = np.asarray(value, dtype=np.float64)
         except OverflowError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,9 +45,11 @@ def person_index(label: Any) -> int:
 def render_images(state: TabState, extend: bool) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
     """Input and completed skeletons on the same (optionally extended) view, and the canvas offset in it."""
     result = state.completed or state.parsed
-    out = draw_document(result, style="preview", extend=extend)
-    if state.input_image is None:
-        state.input_image = draw_document(state.parsed, style="controlnet")
+    with ThreadPoolExecutor(max_workers=1) as pool:  # OpenCV lets go of the GIL while it draws: both at once
+        first = pool.submit(draw_document, state.parsed, "controlnet") if state.input_image is None else None
+        out = draw_document(result, style="preview", extend=extend)
+        if first is not None:
+            state.input_image = first.result()
     base = state.input_image
     left, top = _extent(result)[:2] if extend else (0, 0)  # the padding draw_document added
     inp = np.zeros_like(out)

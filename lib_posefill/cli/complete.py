@@ -28,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="the output file (IN a file) or folder (IN a folder; same file names); existing files are overwritten",
     )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress line (a folder IN shows one on a terminal)"
+    )
     add_option_arguments(parser)
 
 
@@ -48,9 +51,9 @@ def plan(src: Path, dst: Path) -> list[tuple[Path, Path]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..completion import complete_parsed
     from ..document import parse_documents, read_json_file
     from ..model import cached_filler
+    from .progress import ProgressLine, complete_counting
 
     try:
         options = options_from_args(args)
@@ -63,10 +66,13 @@ def run(args: argparse.Namespace) -> int:
         if not pairs:
             print(f"warning: no *.json files directly inside {args.input}", file=sys.stderr)
 
+    progress = ProgressLine(quiet=args.quiet or not Path(args.input).is_dir())  # folders only
+    progress.stage("reading", len(pairs), "files")
     failed = 0
     jobs = []  # (output path, number of documents, whether the file held a list)
     docs = []
     for src, dst in pairs:
+        progress.advance()
         try:
             parsed, is_list = parse_documents(read_json_file(src, options), options)
         except PoseFillError as err:
@@ -76,11 +82,13 @@ def run(args: argparse.Namespace) -> int:
         jobs.append((dst, len(parsed), is_list))
         docs.extend(parsed)
 
-    outputs = complete_parsed(docs, options, cached_filler()) if docs else []
+    outputs = complete_counting(docs, options, cached_filler(), progress) if docs else []
+    progress.stage("writing", len(jobs), "files")
     start = 0
     if not Path(args.input).is_dir() and jobs:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     for dst, count, is_list in jobs:
+        progress.advance()
         value = outputs[start : start + count] if is_list else outputs[start]
         start += count
         try:
@@ -90,4 +98,5 @@ def run(args: argparse.Namespace) -> int:
         except OSError as err:
             print(f"{dst}: cannot write ({err.strerror})", file=sys.stderr)
             failed += 1
+    progress.close()
     return 1 if failed else 0

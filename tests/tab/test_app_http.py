@@ -4,60 +4,20 @@ second app on a busy port refused with a message naming --port and PORT= (run un
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
+from app_process import REPO, running_app, start_app
 
 from lib_posefill import __version__
 
 pytest.importorskip("gradio")
-REPO = Path(__file__).resolve().parents[2]
-
-
-def start_app(port: int) -> subprocess.Popen:
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "lib_posefill", "app", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
 
 
 @pytest.fixture(scope="module")
 def app():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = start_app(port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the app exited: {proc.stdout.read()}")
-            try:
-                urllib.request.urlopen(base + "/posefill/v1/version", timeout=2)  # added once gradio serves
-                break
-            except OSError:
-                if time.time() > deadline:
-                    pytest.fail("the app did not start within 120 s")
-                time.sleep(0.5)
-        yield port, base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with running_app() as started:
+        yield started
 
 
 def test_the_ui_and_the_http_api_answer_on_the_apps_port(app):

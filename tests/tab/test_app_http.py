@@ -1,23 +1,33 @@
-"""The standalone app (``python -m lib_posefill app``) in a subprocess: the UI and the HTTP API on one port, and a
-second app on a busy port refused with a message naming --port and PORT= (run under every gradio stack)."""
+"""The standalone app: the UI and the HTTP API on one port (launched in-process, as ``posefill app`` does), and
+``python -m lib_posefill app`` on that busy port refused with a message naming --port and PORT= (every stack)."""
 
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
-from app_process import REPO, running_app, start_app
 
 from lib_posefill import __version__
 
 pytest.importorskip("gradio")
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def app():
-    with running_app() as started:
-        yield started
+    from lib_posefill.ui.blocks import launch
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    tab = launch("127.0.0.1", port)  # returns once it serves, with the HTTP API added
+    yield port, f"http://127.0.0.1:{port}"
+    tab.close()
 
 
 def test_the_ui_and_the_http_api_answer_on_the_apps_port(app):
@@ -39,8 +49,13 @@ def test_the_ui_and_the_http_api_answer_on_the_apps_port(app):
 
 def test_a_busy_port_is_refused_with_a_message_naming_port(app):
     port, _ = app
-    second = start_app(port)
-    out, _ = second.communicate(timeout=120)
-    assert second.returncode == 1
-    assert f"port {port} on 127.0.0.1 is already in use" in out
-    assert f"--port {port + 1}" in out and f"make app PORT={port + 1}" in out
+    done = subprocess.run(
+        [sys.executable, "-m", "lib_posefill", "app", "--port", str(port)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in done.stderr
+    assert f"--port {port + 1}" in done.stderr and f"make app PORT={port + 1}" in done.stderr

@@ -1,5 +1,5 @@
 """``complete``'s progress line: shown for a folder on a terminal, never with --quiet or off a terminal, never
-mixed into error lines, and the chunked fill behind it gives the same documents as one call."""
+mixed into error lines."""
 
 from __future__ import annotations
 
@@ -8,14 +8,8 @@ import pty
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 from conftest import REPO, person_doc, run_cli, write_json
-
-from lib_posefill.cli import progress
-from lib_posefill.completion import complete_parsed
-from lib_posefill.document import parse_documents
-from lib_posefill.options import Options
 
 
 def run_on_terminal(*args: str) -> tuple[int, str]:
@@ -50,7 +44,7 @@ def folder(tmp_path):
 def test_a_folder_on_a_terminal_shows_files_read_and_people_filled(folder):
     code, seen = run_on_terminal("complete", str(folder / "in"), "-o", str(folder / "out"))
     assert code == 1  # bad.json
-    assert "reading [" in seen and "6/6 files" in seen and "5/5 people" in seen
+    assert "6/6 files read, 5 people filled, 5 files written" in seen
     lines = seen.replace("\r\n", "\n").split("\n")
     error = next(line for line in lines if "bad.json" in line)
     assert error.split("\x1b[K")[-1].startswith(str(folder / "in" / "bad.json"))  # the line was cleared first
@@ -59,9 +53,9 @@ def test_a_folder_on_a_terminal_shows_files_read_and_people_filled(folder):
 
 def test_quiet_or_no_terminal_shows_no_progress(folder):
     code, seen = run_on_terminal("complete", str(folder / "in"), "-o", str(folder / "quiet"), "--quiet")
-    assert code == 1 and "reading" not in seen and "\r\x1b" not in seen and "bad.json" in seen
+    assert code == 1 and "files read" not in seen and "\r\x1b" not in seen and "bad.json" in seen
     done = run_cli("complete", str(folder / "in"), "-o", str(folder / "piped"))
-    assert done.returncode == 1 and "reading" not in done.stderr and "bad.json" in done.stderr
+    assert done.returncode == 1 and "files read" not in done.stderr and "bad.json" in done.stderr
     for name in (f"p{i}.json" for i in range(5)):
         assert (folder / "quiet" / name).read_bytes() == (folder / "piped" / name).read_bytes()
 
@@ -69,16 +63,3 @@ def test_quiet_or_no_terminal_shows_no_progress(folder):
 def test_a_single_file_on_a_terminal_shows_no_progress(folder):
     code, seen = run_on_terminal("complete", str(folder / "in" / "p0.json"), "-o", str(folder / "one.json"))
     assert code == 0 and seen == ""
-
-
-def test_the_chunked_fill_equals_one_call(filler, monkeypatch):
-    opts = Options(scope="all")
-    value = [person_doc(), {"people": [], "canvas_width": 8, "canvas_height": 8}, person_doc(width=640), person_doc()]
-    monkeypatch.setattr(progress, "CHUNK_PEOPLE", 1)
-    quiet = progress.ProgressLine(quiet=True)
-    counted = progress.complete_counting(parse_documents(value, opts)[0], opts, filler, quiet)
-    whole = complete_parsed(parse_documents(value, opts)[0], opts, filler)
-    assert counted[1] == whole[1] == value[1]
-    for a, b in zip(counted[::2] + counted[3:], whole[::2] + whole[3:]):
-        assert a["people"][0]["posefill"] == b["people"][0]["posefill"] and b["people"][0]["posefill"]["filled"]
-        np.testing.assert_allclose(a["people"][0]["pose_keypoints_2d"], b["people"][0]["pose_keypoints_2d"], atol=1e-4)

@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the output file (IN a file) or folder (IN a folder; same file names); existing files are overwritten",
     )
     parser.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress line (a folder IN shows one on a terminal)"
+        "-q", "--quiet", action="store_true", help="no progress line (a folder shows one on a terminal)"
     )
     add_option_arguments(parser)
 
@@ -51,9 +51,10 @@ def plan(src: Path, dst: Path) -> list[tuple[Path, Path]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..completion import complete_parsed
     from ..document import parse_documents, read_json_file
     from ..model import cached_filler
-    from .progress import ProgressLine, complete_counting
+    from .progress import ProgressLine
 
     try:
         options = options_from_args(args)
@@ -66,13 +67,12 @@ def run(args: argparse.Namespace) -> int:
         if not pairs:
             print(f"warning: no *.json files directly inside {args.input}", file=sys.stderr)
 
-    progress = ProgressLine(quiet=args.quiet or not Path(args.input).is_dir())  # folders only
-    progress.stage("reading", len(pairs), "files")
+    progress = ProgressLine(len(pairs), quiet=args.quiet or not Path(args.input).is_dir())
     failed = 0
     jobs = []  # (output path, number of documents, whether the file held a list)
     docs = []
     for src, dst in pairs:
-        progress.advance()
+        progress.count(read=1)
         try:
             parsed, is_list = parse_documents(read_json_file(src, options), options)
         except PoseFillError as err:
@@ -82,13 +82,13 @@ def run(args: argparse.Namespace) -> int:
         jobs.append((dst, len(parsed), is_list))
         docs.extend(parsed)
 
-    outputs = complete_counting(docs, options, cached_filler(), progress) if docs else []
-    progress.stage("writing", len(jobs), "files")
+    outputs = complete_parsed(docs, options, cached_filler()) if docs else []
+    progress.count(filled=sum(len(doc.people) for doc in docs))
     start = 0
     if not Path(args.input).is_dir() and jobs:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     for dst, count, is_list in jobs:
-        progress.advance()
+        progress.count(written=1)
         value = outputs[start : start + count] if is_list else outputs[start]
         start += count
         try:

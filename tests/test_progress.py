@@ -44,7 +44,7 @@ def folder(tmp_path):
 def test_a_folder_on_a_terminal_shows_files_read_and_people_filled(folder):
     code, seen = run_on_terminal("complete", str(folder / "in"), "-o", str(folder / "out"))
     assert code == 1  # bad.json
-    assert "6/6 files read, 5 people filled, 5 files written" in seen
+    assert "6/6 files read, 5 people filled, 5 written" in seen
     lines = seen.replace("\r\n", "\n").split("\n")
     error = next(line for line in lines if "bad.json" in line)
     assert error.split("\x1b[K")[-1].startswith(str(folder / "in" / "bad.json"))  # the line was cleared first

@@ -1,5 +1,5 @@
 """The progress line of ``posefill complete`` on a folder: ``[####....] 1200/4000 files read, 0 people filled,
-0 files written``.
+0 written``, cut to the terminal's width.
 
 Drawn on stderr only when it is a terminal and ``--quiet`` is not given, redrawn at most ten times a second.
 While it is shown, other text written to stderr (a file's error line) first clears it, so lines never mix.
@@ -7,11 +7,12 @@ While it is shown, other text written to stderr (a file's error line) first clea
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import TextIO
 
-BAR = 24
+BAR = 20
 
 
 class ProgressLine:
@@ -55,12 +56,16 @@ class ProgressLine:
     def _draw(self) -> None:
         full = BAR * min(self.read, self.files) // self.files
         bar = "#" * full + "." * (BAR - full)
-        self.stream.write(
-            f"\r\033[K[{bar}] {self.read}/{self.files} files read, {self.filled} people filled, "
-            f"{self.written} files written"
-        )
+        line = f"[{bar}] {self.read}/{self.files} files read, {self.filled} people filled, {self.written} written"
+        self.stream.write("\r\033[K" + line[: self._width() - 1])
         self.stream.flush()
         self._visible = True
+
+    def _width(self) -> int:
+        try:
+            return os.get_terminal_size(self.stream.fileno()).columns or 80
+        except (OSError, ValueError, AttributeError):
+            return 80
 
 
 class _ClearsLine:

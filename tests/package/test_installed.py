@@ -41,8 +41,11 @@ def test_the_model_and_the_examples_are_package_data_equal_to_the_checkouts():
     for name in ("posefill.onnx", "MODEL_CARD.md"):
         assert (model_path().parent / name).read_bytes() == (REPO / "models" / name).read_bytes()
     assert EXAMPLES_DIR == PACKAGE / "shipped" / "examples"
-    shipped = {p.name: p.read_bytes() for p in EXAMPLES_DIR.iterdir()}
-    assert shipped and shipped == {p.name: p.read_bytes() for p in (REPO / "examples").iterdir() if p.is_file()}
+    shipped = {str(p.relative_to(EXAMPLES_DIR)): p.read_bytes() for p in EXAMPLES_DIR.rglob("*") if p.is_file()}
+    checkout = REPO / "examples"
+    assert shipped and shipped == {
+        str(p.relative_to(checkout)): p.read_bytes() for p in checkout.rglob("*") if p.is_file()
+    }
     assert load_filler().name == "PoseFill model"
 
 

@@ -8,8 +8,6 @@ that, a limb whose left and right estimates swapped places against the neighbour
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from .timeline import gaussian_smooth, nearest
@@ -28,22 +26,23 @@ MIN_SEPARATION = 0.1
 
 def keep_sides(est: np.ndarray, estimated: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Swap back right/left estimates (L, 18, 2) of a limb that sit the other way round than on the nearby
-    frames (the median over ``SIDE_WINDOW`` frames each side). Only pairs estimated on both sides are touched."""
+    frames (their mean over ``SIDE_WINDOW`` frames each side, which a minority of swapped frames cannot turn).
+    Only pairs estimated on both sides are touched."""
     out = est.copy()
     for chain in SIDE_CHAINS:
         right, left = (np.array(side) for side in zip(*chain))
         both = estimated[:, right] & estimated[:, left]
-        sep = np.where(both[..., None], (est[:, left] - est[:, right]) / size[:, None, None], np.nan)
-        padded = np.pad(sep, [(SIDE_WINDOW, SIDE_WINDOW), (0, 0), (0, 0)], constant_values=np.nan)
-        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * SIDE_WINDOW + 1, axis=0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows
-            ref = np.nanmedian(windows, axis=-1)
-        agree = np.nansum((sep * ref).sum(-1), axis=1)
-        strength = np.nansum(np.where(np.isfinite(sep), ref, np.nan) ** 2, axis=(1, 2))
+        sep = np.where(both[..., None], (est[:, left] - est[:, right]) / size[:, None, None], 0.0)
+        sep = np.nan_to_num(sep)
+        total = np.cumsum(np.pad(sep, [(SIDE_WINDOW + 1, SIDE_WINDOW), (0, 0), (0, 0)]), axis=0)
+        ref = total[2 * SIDE_WINDOW + 1 :] - total[: -2 * SIDE_WINDOW - 1]  # window sums
+        count = np.cumsum(np.pad(both, [(SIDE_WINDOW + 1, SIDE_WINDOW), (0, 0)]), axis=0)
+        count = count[2 * SIDE_WINDOW + 1 :] - count[: -2 * SIDE_WINDOW - 1]
+        ref = ref / np.maximum(count, 1)[..., None]
+        agree = (sep * ref).sum((1, 2))
+        strength = ((ref**2).sum(-1) * both).sum(1)
         flip = (agree < 0) & (strength > MIN_SEPARATION**2)
-        swap = flip[:, None] & both
-        t, p = np.nonzero(swap)
+        t, p = np.nonzero(flip[:, None] & both)
         out[t, right[p]], out[t, left[p]] = est[t, left[p]], est[t, right[p]]
     return out
 

@@ -64,28 +64,29 @@ def nearest(mask: np.ndarray, track: np.ndarray, after: bool = False) -> np.ndar
 
 def gaussian_smooth(values: np.ndarray, weights: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian-weighted local linear fit along axis 0, evaluated at each step: unlike a plain weighted average
-    it does not lag behind steady motion at the ends of a track or next to gaps. ``values`` (L, J, ...),
+    it does not lag behind steady motion at the ends of a track or next to gaps. ``values`` (L, J, C),
     ``weights`` (L, J); NaN where no weight is in reach. With weight on one side only, the fit's slope comes
     from that side."""
     radius = int(np.ceil(3 * sigma))
-    w = weights.astype(np.float64).reshape(weights.shape + (1,) * (values.ndim - weights.ndim))
-    w = np.broadcast_to(w, values.shape)
-    v = np.where(w > 0, values, 0.0)
-    pad = [(radius, radius)] + [(0, 0)] * (values.ndim - 1)
-    v, w = np.pad(v, pad), np.pad(w, pad)
-    s0, s1, s2, t0, t1 = (np.zeros(values.shape) for _ in range(5))
+    w = np.pad(weights.astype(np.float64), [(radius, radius), (0, 0)])
+    wv = np.pad(
+        np.where(weights[..., None] > 0, values, 0.0) * w[radius : len(w) - radius, :, None],
+        [(radius, radius), (0, 0), (0, 0)],
+    )
     n = len(values)
+    s0, s1, s2 = (np.zeros(weights.shape) for _ in range(3))
+    t0, t1 = np.zeros(values.shape), np.zeros(values.shape)
     for i, d in enumerate(range(-radius, radius + 1)):
-        gw = np.exp(-0.5 * (d / sigma) ** 2) * w[i : i + n]
-        gwv = gw * v[i : i + n]
+        g = np.exp(-0.5 * (d / sigma) ** 2)
+        gw, gwv = g * w[i : i + n], g * wv[i : i + n]
         s0 += gw
         s1 += d * gw
-        s2 += d * d * gw
+        s2 += (d * d) * gw
         t0 += gwv
         t1 += d * gwv
     det = s0 * s2 - s1 * s1
     with np.errstate(invalid="ignore", divide="ignore"):
-        linear = (s2 * t0 - s1 * t1) / det
-        level = t0 / s0
-    out = np.where(det > 1e-6 * np.maximum(s0 * s2, 1e-12), linear, level)
-    return np.where(s0 > 1e-9, out, np.nan)
+        linear = (s2[..., None] * t0 - s1[..., None] * t1) / det[..., None]
+        level = t0 / s0[..., None]
+    out = np.where((det > 1e-6 * np.maximum(s0 * s2, 1e-12))[..., None], linear, level)
+    return np.where(s0[..., None] > 1e-9, out, np.nan)

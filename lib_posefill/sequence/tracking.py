@@ -48,17 +48,28 @@ def body_sizes(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 class _Tracks:
-    """The tracks' state, grown as people appear."""
+    """The live tracks' state (lost for at most MAX_LOST frames), one row each, grown as people appear."""
 
     def __init__(self) -> None:
+        self.id = np.zeros(0, dtype=np.int64)
         self.mem = np.zeros((0, NUM_JOINTS, 2))  # last known joint positions
         self.age = np.zeros((0, NUM_JOINTS))  # frames since each joint was seen, at ``last``
         self.vel = np.zeros((0, 2))  # body motion per frame
         self.size = np.zeros(0)
         self.last = np.zeros(0, dtype=np.int64)  # frame last seen
+        self.count = 0
+
+    def retire(self, t: int) -> None:
+        """Forget the tracks lost for longer than MAX_LOST frames at frame ``t``."""
+        keep = t - self.last <= MAX_LOST
+        if not keep.all():
+            for name in ("id", "mem", "age", "vel", "size", "last"):
+                setattr(self, name, getattr(self, name)[keep])
 
     def add(self, xy: np.ndarray, present: np.ndarray, size: np.ndarray, frame: int) -> np.ndarray:
-        ids = np.arange(len(self.size), len(self.size) + len(xy))
+        ids = np.arange(self.count, self.count + len(xy))
+        self.count += len(xy)
+        self.id = np.concatenate([self.id, ids])
         self.mem = np.concatenate([self.mem, np.where(present[..., None], xy, 0.0)])
         self.age = np.concatenate([self.age, np.where(present, 0.0, np.inf)])
         self.vel = np.concatenate([self.vel, np.zeros((len(xy), 2))])
@@ -67,30 +78,32 @@ class _Tracks:
         return ids
 
 
-def _costs(tracks: _Tracks, active: np.ndarray, t: int, xy: np.ndarray, present: np.ndarray, size: np.ndarray):
-    """(K, D) matching costs of active tracks against detections, and each track's gate."""
-    dt = (t - tracks.last[active]).astype(np.float64)
-    pred = tracks.mem[active] + tracks.vel[active, None, :] * dt[:, None, None]
-    recent = tracks.age[active] + dt[:, None] <= MEMORY
-    common = recent[:, None, :] & present[None, :, :]
+def _costs(tracks: _Tracks, t: int, xy: np.ndarray, present: np.ndarray, size: np.ndarray):
+    """(K, D) matching costs of the live tracks against detections, and each track's gate."""
+    dt = (t - tracks.last).astype(np.float64)
+    pred = tracks.mem + tracks.vel[:, None, :] * dt[:, None, None]
+    common = (tracks.age + dt[:, None] <= MEMORY)[:, None, :] & present[None, :, :]
     n = common.sum(-1)
-    dist = np.linalg.norm(pred[:, None] - xy[None], axis=-1)
-    scale = tracks.size[active][:, None]
-    cost = (dist * common).sum(-1) / np.maximum(n, 1) / scale
-    known = np.isfinite(tracks.age[active])
-    gaps = np.linalg.norm(pred[:, None, :, None] - xy[None, :, None, :], axis=-1)  # (K, D, 18 known, 18 detected)
-    gaps = np.where(known[:, None, :, None] & present[None, :, None, :], gaps, np.inf).min(2)
-    nearest = np.where(present[None], gaps, 0.0).sum(-1) / np.maximum(present.sum(1), 1)[None]
-    cost = np.where(n > 0, cost, nearest / scale + NO_COMMON_PENALTY)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        size_term = SIZE_WEIGHT * np.abs(np.log(size[None, :] / scale))
-    cost = cost + np.where(np.isfinite(size_term), size_term, 0.0)
+    diff = pred[:, None] - xy[None]
+    dist = np.sqrt(np.einsum("kdjc,kdjc->kdj", diff, diff))
+    cost = np.einsum("kdj,kdj->kd", dist, common) / np.maximum(n, 1) / tracks.size[:, None]
+    if (n == 0).any():
+        known = np.isfinite(tracks.age)
+        gaps = np.sqrt(((pred[:, None, :, None] - xy[None, :, None, :]) ** 2).sum(-1))  # (K, D, known, detected)
+        gaps = np.where(known[:, None, :, None] & present[None, :, None, :], gaps, np.inf).min(2)
+        nearest = np.where(present[None], gaps, 0.0).sum(-1) / np.maximum(present.sum(1), 1)[None]
+        cost = np.where(n > 0, cost, nearest / tracks.size[:, None] + NO_COMMON_PENALTY)
+    if np.isfinite(size).any():
+        size_term = SIZE_WEIGHT * np.abs(np.log(size[None, :] / tracks.size[:, None]))
+        cost = cost + np.where(np.isfinite(size_term), size_term, 0.0)
     gate = np.minimum(GATE + GATE_GROWTH * (dt - 1), GATE_MAX)
     return cost, gate, dt, common
 
 
 def _greedy(cost: np.ndarray, gate: np.ndarray) -> list[tuple[int, int]]:
     """(track, detection) pairs, cheapest first, each used once, each within its track's gate."""
+    if cost.shape == (1, 1):
+        return [(0, 0)] if cost[0, 0] <= gate[0] else []
     cost = np.where(cost <= gate[:, None], cost, np.inf)
     pairs = []
     for flat in np.argsort(cost, axis=None):
@@ -113,25 +126,24 @@ def track_people(frame: np.ndarray, xy: np.ndarray, present: np.ndarray, fallbac
     sizes, limbs = body_sizes(xy, present)
     telling = np.where(limbs >= SIZE_MIN_LIMBS, sizes, np.nan)  # sizes sure enough to tell people apart
     tracks = _Tracks()
+    seen = present.any(1)
     starts = np.flatnonzero(np.r_[True, frame[1:] != frame[:-1]]) if len(frame) else np.zeros(0, int)
-    for begin, end in zip(starts, np.r_[starts[1:], len(frame)]):
+    for begin, end in zip(starts.tolist(), np.r_[starts[1:], len(frame)].tolist()):
         t = int(frame[begin])
-        rows = np.arange(begin, end)[present[begin:end].any(1)]
+        rows = np.arange(begin, end)[seen[begin:end]]
         if not len(rows):
             continue
         dxy, dp, ds = xy[rows], present[rows], sizes[rows]
-        active = np.flatnonzero(t - tracks.last <= MAX_LOST)
+        tracks.retire(t)
         pairs: list[tuple[int, int]] = []
-        if len(active):
-            cost, gate, dt, common = _costs(tracks, active, t, dxy, dp, telling[rows])
+        if len(tracks.id):
+            cost, gate, dt, common = _costs(tracks, t, dxy, dp, telling[rows])
             pairs = _greedy(cost, gate)
             for k, d in pairs:
-                _update(tracks, active[k], t, dt[k], dxy[d], dp[d], ds[d], common[k, d])
-                ids[rows[d]] = active[k]
-        unmatched = np.ones(len(rows), dtype=bool)
-        unmatched[[d for _, d in pairs]] = False
-        new = np.flatnonzero(unmatched)
-        if len(new):
+                _update(tracks, k, t, dt[k], dxy[d], dp[d], ds[d], common[k, d])
+                ids[rows[d]] = tracks.id[k]
+        if len(pairs) < len(rows):
+            new = np.setdiff1d(np.arange(len(rows)), [d for _, d in pairs])
             centre_x = (dxy[new, :, 0] * dp[new]).sum(1) / dp[new].sum(1)
             new = new[np.argsort(centre_x, kind="stable")]
             size = np.where(np.isfinite(ds[new]), ds[new], fallback_size[rows[new]])
@@ -140,7 +152,7 @@ def track_people(frame: np.ndarray, xy: np.ndarray, present: np.ndarray, fallbac
 
 
 def _update(tracks: _Tracks, k: int, t: int, dt: float, xy: np.ndarray, present: np.ndarray, size: float, common):
-    """Track ``k`` saw this detection at frame ``t``: move its memory, velocity, size."""
+    """Track row ``k`` saw this detection at frame ``t``: move its memory, velocity, size."""
     if common.any():
         step = (xy[common] - tracks.mem[k, common]).mean(0)
         tracks.vel[k] = 0.5 * tracks.vel[k] + 0.5 * step / dt
@@ -148,7 +160,7 @@ def _update(tracks: _Tracks, k: int, t: int, dt: float, xy: np.ndarray, present:
         step = tracks.vel[k] * dt
     tracks.mem[k] = np.where(present[:, None], xy, tracks.mem[k] + step)
     tracks.age[k] = np.where(present, 0.0, tracks.age[k] + dt)
-    if np.isfinite(size):
+    if size == size:  # not NaN
         tracks.size[k] = 0.7 * tracks.size[k] + 0.3 * size
     tracks.last[k] = t
 

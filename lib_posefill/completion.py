@@ -47,23 +47,31 @@ class Completion:
     skipped: list[str | None]  # per person: why it was left unchanged, or None
 
 
+CHUNK_ROWS = 65536
+"""Rows per filler call: a batch of any size needs the memory of one chunk (the model's outputs are ~1.3 kB a row)."""
+
+
 def predict_rows(
     filler: Filler, xy: np.ndarray, evidence: np.ndarray, frame: np.ndarray, seeds: np.ndarray
 ) -> tuple[np.ndarray, list[str | None]]:
-    """``filler.predict`` on N rows that never raises: (N, 18, 2) predictions and, per row, why it has none
-    (the call failed, or the model returned non-finite coordinates) or None."""
+    """``filler.predict`` on N rows (in chunks of CHUNK_ROWS) that never raises: (N, 18, 2) predictions and, per
+    row, why it has none (the call failed, or the model returned non-finite coordinates) or None."""
     n = len(xy)
+    pred = np.empty((n, NUM_JOINTS, 2))
     try:  # absurd coordinates (1e308) may overflow inside the filler: non-finite results are handled below
-        with np.errstate(all="ignore"):
-            pred = filler.predict(
-                np.where(evidence[..., None], xy, 0.0).astype(np.float32),
-                evidence,
-                np.asarray(frame).astype(np.float32),
-                seeds,
-            )
-        pred = np.asarray(pred, dtype=np.float64)
-        if pred.shape != (n, NUM_JOINTS, 2):
-            raise ValueError(f"filler returned shape {pred.shape}")
+        for lo in range(0, n, CHUNK_ROWS):
+            part = slice(lo, lo + CHUNK_ROWS)
+            with np.errstate(all="ignore"):
+                out = filler.predict(
+                    np.where(evidence[part, :, None], xy[part], 0.0).astype(np.float32),
+                    evidence[part],
+                    np.asarray(frame[part]).astype(np.float32),
+                    seeds[part],
+                )
+            out = np.asarray(out, dtype=np.float64)
+            if out.shape != (len(xy[part]), NUM_JOINTS, 2):
+                raise ValueError(f"filler returned shape {out.shape}")
+            pred[part] = out
     except Exception as err:  # a failing fill must never lose the user's pose
         log.warning("PoseFill: fill failed, people left unrepaired: %s", err)
         return np.full((n, NUM_JOINTS, 2), np.nan), [f"fill failed: {err}"] * n

@@ -231,3 +231,20 @@ def test_cli_sequence_folder_in_natural_order_and_a_list_file(tmp_path):
     assert done.returncode == 0, done.stderr
     out = json.loads((tmp_path / "clip_out.json").read_text())
     assert isinstance(out, list) and len(out) == 8 and {d["people"][0]["posefill"]["track"] for d in out} == {0}
+
+
+def test_a_long_sequence_is_filled_in_bounded_chunks(monkeypatch):
+    class Counting(MeanPoseFiller):
+        calls: list[int] = []
+
+        def predict(self, xy, present, frame, seeds):
+            self.calls.append(len(xy))
+            return super().predict(xy, present, frame, seeds)
+
+    frames = [frame(body(150 + 5 * t, 40, 1000)) for t in range(10)]
+    whole = complete_sequence(frames, filler=Counting())
+    assert Counting.calls == [10]
+    monkeypatch.setattr("lib_posefill.completion.CHUNK_ROWS", 4)
+    Counting.calls = []
+    assert complete_sequence(frames, filler=Counting()) == whole
+    assert Counting.calls == [4, 4, 2]

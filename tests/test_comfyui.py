@@ -164,3 +164,23 @@ def test_bad_input_is_one_clear_error(nodes):
         node.complete(
             [{"people": [{"pose_keypoints_2d": [1, 2]}], "canvas_width": W, "canvas_height": H}], **widgets(type(node))
         )
+
+
+def test_example_workflow_wires_dwpose_to_posefill_to_apply_controlnet(nodes):
+    workflow = json.loads((REPO / "examples" / "comfyui" / "posefill_controlnet.json").read_text())
+    assert workflow["version"] == 0.4 and workflow["last_link_id"] == len(workflow["links"])
+    by_id = {n["id"]: n for n in workflow["nodes"]}
+    for link, src, src_slot, dst, dst_slot, kind in workflow["links"]:
+        output, target = by_id[src]["outputs"][src_slot], by_id[dst]["inputs"][dst_slot]
+        assert output["type"] == target["type"] == kind and link in output["links"] and target["link"] == link
+    feeds = {(by_id[src]["type"], by_id[dst]["type"], kind) for _, src, _, dst, _, kind in workflow["links"]}
+    assert {("DWPreprocessor", "PoseFill", "POSE_KEYPOINT"), ("PoseFill", "ControlNetApplyAdvanced", "IMAGE")} <= feeds
+
+    (node,) = [n for n in workflow["nodes"] if n["type"] == "PoseFill"]
+    cls = nodes.NODE_CLASS_MAPPINGS["PoseFill"]
+    assert [(o["name"], o["type"]) for o in node["outputs"]] == list(zip(cls.RETURN_NAMES, cls.RETURN_TYPES))
+    names = list(cls.INPUT_TYPES()["required"])[1:]
+    values = node["widgets_values"]
+    assert len(values) == len(names) + 1 and values[-1] == "fixed"  # ComfyUI's control widget follows the seed
+    widget_options = sys.modules[f"{REPO.name}.lib_posefill.comfyui.nodes"].options_from_widgets
+    assert widget_options(dict(zip(names, values))) == Options()

@@ -234,18 +234,17 @@ def test_cli_sequence_folder_in_natural_order_and_a_list_file(tmp_path):
 
 
 def test_a_long_sequence_is_filled_in_bounded_chunks(monkeypatch):
-    class Counting(MeanPoseFiller):
-        calls: list[int] = []
+    calls: list[int] = []
 
+    class Counting(MeanPoseFiller):
         def predict(self, xy, present, frame, seeds):
-            self.calls.append(len(xy))
+            calls.append(len(xy))
             return super().predict(xy, present, frame, seeds)
 
     frames = [frame(body(150 + 5 * t, 40, 1000)) for t in range(10)]
     whole = complete_sequence(frames, filler=Counting())
-    assert len(Counting.calls) == 1 and Counting.calls[0] >= 10  # every frame in one call
-    rows = Counting.calls[0]
+    assert len(calls) == 1 and calls[0] >= 10  # every frame in one call
+    rows = calls.pop()
     monkeypatch.setattr("lib_posefill.completion.CHUNK_ROWS", 4)
-    Counting.calls = []
     assert complete_sequence(frames, filler=Counting()) == whole
-    assert Counting.calls == [4] * (rows // 4) + ([rows % 4] if rows % 4 else [])
+    assert calls == [4] * (rows // 4) + ([rows % 4] if rows % 4 else [])

@@ -183,4 +183,4 @@ def test_example_workflow_wires_dwpose_to_posefill_to_apply_controlnet(nodes):
     values = node["widgets_values"]
     assert len(values) == len(names) + 1 and values[-1] == "fixed"  # ComfyUI's control widget follows the seed
     widget_options = sys.modules[f"{REPO.name}.lib_posefill.comfyui.nodes"].options_from_widgets
-    assert widget_options(dict(zip(names, values))) == Options()
+    assert widget_options(dict(zip(names, values))).to_dict() == Options().to_dict()

@@ -184,3 +184,16 @@ def test_example_workflow_wires_dwpose_to_posefill_to_apply_controlnet(nodes):
     assert len(values) == len(names) + 1 and values[-1] == "fixed"  # ComfyUI's control widget follows the seed
     widget_options = sys.modules[f"{REPO.name}.lib_posefill.comfyui.nodes"].options_from_widgets
     assert widget_options(dict(zip(names, values))).to_dict() == Options().to_dict()
+
+
+def test_install_script_adds_opencv_where_comfyui_lacks_it(monkeypatch):
+    """ComfyUI-Manager runs install.py with ComfyUI's Python (no WebUI ``launch`` module)."""
+    import runpy
+
+    calls = []
+    monkeypatch.setitem(sys.modules, "launch", None)
+    monkeypatch.setitem(sys.modules, "cv2", None)
+    monkeypatch.setattr(subprocess, "run", lambda command, check: calls.append(command[-2:]))
+    pytest.importorskip("onnxruntime")
+    runpy.run_path(str(REPO / "install.py"))
+    assert calls == [["install", "opencv-python-headless"]]

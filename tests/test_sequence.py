@@ -248,3 +248,18 @@ def test_a_long_sequence_is_filled_in_bounded_chunks(monkeypatch):
     monkeypatch.setattr("lib_posefill.completion.CHUNK_ROWS", 4)
     assert complete_sequence(frames, filler=Counting()) == whole
     assert calls == [4] * (rows // 4) + ([rows % 4] if rows % 4 else [])
+
+
+def test_a_failing_fill_leaves_every_frame_unrepaired_with_its_track(caplog):
+    class Broken(MeanPoseFiller):
+        def predict(self, xy, present, frame, seeds):
+            raise RuntimeError("model exploded")
+
+    frames = [frame(body(150 + 5 * t, 40, 1000)) for t in range(6)]
+    out = complete_sequence(frames, filler=Broken())
+    for doc_in, doc_out in zip(frames, out):
+        record = doc_out["people"][0]["posefill"]
+        assert record["filled"] == [] and "model exploded" in record["skipped"] and record["track"] == 0
+        given = triples(doc_in["people"][0])
+        assert np.array_equal(triples(doc_out["people"][0])[:, :2], np.where(given[:, 2:] > 0, given[:, :2], 0))
+    assert "fill failed" in caplog.text

@@ -21,7 +21,8 @@ SIDE_WINDOW = 7
 SIDE_CHAINS = (((2, 5), (3, 6), (4, 7)), ((8, 11), (9, 12), (10, 13)), ((14, 15), (16, 17)))
 """Right/left joint pairs of the arms, the legs and the head, each chain kept on its side as a whole."""
 MIN_SEPARATION = 0.1
-"""Left and right closer than this (body sizes) on the neighbouring frames are not told apart."""
+"""Left and right closer than this (body sizes), in the frame or on the neighbouring frames, are not told apart:
+estimates that cross slowly (a person turning) are left alone."""
 
 
 def keep_sides(est: np.ndarray, estimated: np.ndarray, size: np.ndarray) -> np.ndarray:
@@ -41,7 +42,8 @@ def keep_sides(est: np.ndarray, estimated: np.ndarray, size: np.ndarray) -> np.n
         ref = ref / np.maximum(count, 1)[..., None]
         agree = (sep * ref).sum((1, 2))
         strength = ((ref**2).sum(-1) * both).sum(1)
-        flip = (agree < 0) & (strength > MIN_SEPARATION**2)
+        own = (sep**2).sum((1, 2))
+        flip = (agree < 0) & (strength > MIN_SEPARATION**2) & (own > MIN_SEPARATION**2)
         t, p = np.nonzero(flip[:, None] & both)
         out[t, right[p]], out[t, left[p]] = est[t, left[p]], est[t, right[p]]
     return out

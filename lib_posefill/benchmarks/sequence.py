@@ -69,7 +69,8 @@ class Clip:
 
 
 def coco_poses(data_dir: str, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``count`` COCO val poses with all 13 body joints labelled: unit height, mid-hip at 0; and their labels."""
+    """``count`` COCO val poses with all 13 body joints labelled, standing (ankles below the neck): unit height,
+    mid-hip at 0; and their labels. Poses repeat only when the data holds fewer."""
     from ..training.data import body_complete, load_people
 
     people = load_people(data_dir, "val")
@@ -79,7 +80,9 @@ def coco_poses(data_dir: str, count: int, seed: int) -> tuple[np.ndarray, np.nda
     height = np.nanmax(ys, 1) - np.nanmin(ys, 1)
     upright = xy[:, [R_ANKLE, L_ANKLE], 1].mean(1) > xy[:, NECK, 1]
     ok = np.flatnonzero(upright & (height > 40))
-    pick = np.random.default_rng(seed).choice(ok, size=min(count, len(ok)), replace=False)
+    if not len(ok):
+        raise SystemExit(f"{data_dir}: no COCO val person with all 13 body joints labelled, upright")
+    pick = np.random.default_rng(seed).choice(ok, size=count, replace=len(ok) < count)
     xy, lab, height = xy[pick], lab[pick], height[pick]
     mid_hip = (xy[:, R_HIP] + xy[:, L_HIP]) / 2
     return (xy - mid_hip[:, None]) / height[:, None, None], lab

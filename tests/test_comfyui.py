@@ -114,9 +114,10 @@ def test_posefill_node_on_dwpose_output(nodes):
     normalised["people"][0]["pose_keypoints_2d"] = flat(
         legs_cut / (W, H), ((legs_cut >= 0) & (legs_cut < (W, H))).all(1), 1.0
     )
-    pose_keypoint = [dwpose_frame(legs_cut), no_body, empty, normalised]
+    smaller = dwpose_frame(legs_cut / 2, width=W // 2, height=H // 2)  # drawn, then scaled to the batch's size
+    pose_keypoint = [dwpose_frame(legs_cut), no_body, empty, normalised, smaller]
     out, images = getattr(node, node.FUNCTION)(pose_keypoint, **widgets(type(node)))
-    assert len(out) == 4 and out[2] == empty
+    assert len(out) == 5 and out[2] == empty
     first = out[0]["people"][0]
     assert set(first["posefill"]["filled"]) >= {9, 10, 12, 13}
     assert first["hand_left_keypoints_2d"] == pose_keypoint[0]["people"][0]["hand_left_keypoints_2d"]
@@ -130,6 +131,8 @@ def test_posefill_node_on_dwpose_output(nodes):
     check_images(images, out)
     check_editor_format(out)
     assert images[0].sum() > 0 and images[2].sum() == 0  # a drawn skeleton; an empty frame stays black
+    centres = [np.argwhere(im.numpy().sum(-1) > 0).mean(0) for im in (images[0], images[4])]
+    assert np.abs(centres[0] - centres[1]).max() < 0.02 * H  # the same pose, drawn at half size and scaled up
 
 
 def test_widgets_are_the_options(nodes):

@@ -14,6 +14,8 @@ taken to show the same picture at another resolution.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..completion import (
@@ -67,51 +69,31 @@ def _estimate(bodies: Bodies, k: np.ndarray, tracks: np.ndarray, options: Option
     ok = np.array([s is None for s in skipped])
     given = bodies.present
     hinted = bodies.hint_present & ~given
-    evidence = given | hinted
-    evidence_xy = np.where(given[..., None], bodies.xy, bodies.hint_xy)
-
     line = lay_out(tracks, bodies.doc)
     on_line = line.step >= 0
     carried, trust = carry_over(
-        line.gather(bodies.xy * k), line.gather(given, False), line.track, line.gather(ok[:, None] & ~evidence, False)
+        line.gather(bodies.xy * k),
+        line.gather(given, False),
+        line.track,
+        line.gather(ok[:, None] & ~(given | hinted), False),
     )
     carried = np.where(on_line[:, None, None], carried[line.step], 0.0)
     trust = np.where(on_line[:, None], trust[line.step], 0.0)
-    condition = trust >= CONDITION_WEIGHT
 
-    # One model call: every person as given (A), the people with carried joints with them as evidence (B),
-    # and with a seed the seeded version of whichever of the two is used (C).
     a = np.flatnonzero(ok)
-    b = np.flatnonzero(ok & condition.any(1))
-    main_rows = np.where(np.isin(a, b), len(a) + np.searchsorted(b, a), np.arange(len(a)))
-    rows = [a, b] + ([a] if options.seed is not None else [])
-    xy = np.concatenate([evidence_xy[a], np.where(condition[b, :, None], carried[b] / k[b], evidence_xy[b])])
-    ev = np.concatenate([evidence[a], evidence[b] | condition[b]])
-    if options.seed is not None:
-        xy, ev = np.concatenate([xy, xy[main_rows]]), np.concatenate([ev, ev[main_rows]])
-    seeds = np.full(len(xy), -1, dtype=np.int64)
-    seeds[len(a) + len(b) :] = -1 if options.seed is None else options.seed
-    pred, reasons = predict_rows(filler, xy, ev, bodies.frame[np.concatenate(rows)], seeds)
-    pred = pred * k[np.concatenate(rows)]
-
-    est = np.full(bodies.xy.shape, np.nan)
-    plain = pred[: len(a)]
-    main = pred[main_rows]
-    failed = np.array([r is not None for r in reasons])
-    main_failed = failed[main_rows]
-    main = np.where(main_failed[:, None, None], plain, main)
-    if options.seed is not None:
-        offset = _typical_offsets(pred[len(a) + len(b) :], main, tracks[a], failed[len(a) + len(b) :])
+    guess = _model_guesses(bodies, k, a, carried, trust >= CONDITION_WEIGHT, options, filler)
+    plain, main = guess.plain, guess.main
+    if guess.seeded is not None:
+        offset = _typical_offsets(guess.seeded, main, tracks[a], guess.seeded_failed)
         main, plain = main + offset, plain + offset
-    for i, reason in zip(a, reasons[: len(a)]):
+    for i, reason in zip(a, guess.reasons):
         skipped[i] = reason
-    est[a] = main
+    est = np.full(bodies.xy.shape, np.nan)
     mix = trust[a, :, None]
-    est[a] = np.where(mix > 0, mix * carried[a] + (1 - mix) * plain, est[a])
+    est[a] = np.where(mix > 0, mix * carried[a] + (1 - mix) * plain, main)
     est = np.where(hinted[..., None], bodies.hint_xy * k, est)
 
-    done = np.array([s is None for s in skipped])
-    estimated = done[:, None] & ~given & np.isfinite(est).all(-1)
+    estimated = np.array([s is None for s in skipped])[:, None] & ~given & np.isfinite(est).all(-1)
     size = np.full(len(est), np.nan)
     size[a] = _radius(main)
     steadied = steady(
@@ -122,8 +104,45 @@ def _estimate(bodies: Bodies, k: np.ndarray, tracks: np.ndarray, options: Option
         line.track,
         line.gather(size, np.nan),
     )
-    est = np.where(on_line[:, None, None] & estimated[..., None], steadied[line.step], est)
-    return est, skipped
+    return np.where(on_line[:, None, None] & estimated[..., None], steadied[line.step], est), skipped
+
+
+@dataclass
+class Guesses:
+    """The model's guesses for people ``a`` (reference coordinates), from one call."""
+
+    plain: np.ndarray  # (A, 18, 2) from each person's given and hinted joints
+    main: np.ndarray  # (A, 18, 2) with the trusted carried joints as evidence too (plain where there are none)
+    seeded: np.ndarray | None  # (A, 18, 2) the seeded version of main, with a seed
+    seeded_failed: np.ndarray | None  # (A,) seeded rows without a guess
+    reasons: list[str | None]  # per person why it has no guess, or None
+
+
+def _model_guesses(bodies: Bodies, k: np.ndarray, a: np.ndarray, carried, condition, options: Options, filler):
+    """Guesses for the people ``a``: every person as given, those with ``condition`` carried joints again with
+    them as evidence, and with a seed the seeded version of the latter, all in one model call."""
+    given = bodies.present
+    evidence = given | bodies.hint_present
+    evidence_xy = np.where(given[..., None], bodies.xy, bodies.hint_xy)
+    b = a[condition[a].any(1)]
+    main_rows = np.where(np.isin(a, b), len(a) + np.searchsorted(b, a), np.arange(len(a)))
+    xy = np.concatenate([evidence_xy[a], np.where(condition[b, :, None], carried[b] / k[b], evidence_xy[b])])
+    ev = np.concatenate([evidence[a], evidence[b] | condition[b]])
+    people = np.concatenate([a, b])
+    seeds = np.full(len(xy), -1, dtype=np.int64)
+    if options.seed is not None:
+        xy, ev, people = np.concatenate([xy, xy[main_rows]]), np.concatenate([ev, ev[main_rows]]), np.r_[people, a]
+        seeds = np.r_[seeds, np.full(len(a), options.seed)]
+    pred, reasons = predict_rows(filler, xy, ev, bodies.frame[people], seeds)
+    pred = pred * k[people]
+    failed = np.array([r is not None for r in reasons], dtype=bool)
+    plain = pred[: len(a)]
+    main = np.where(failed[main_rows][:, None, None], plain, pred[main_rows])
+    seeded = slice(len(a) + len(b), None)
+    with_seed = options.seed is not None
+    return Guesses(
+        plain, main, pred[seeded] if with_seed else None, failed[seeded] if with_seed else None, reasons[: len(a)]
+    )
 
 
 def _radius(pose: np.ndarray) -> np.ndarray:

@@ -14,7 +14,9 @@ three frames where both methods filled the joint) is compared with the jitter of
 frames as a detector would have reported them (with the same noise as the seen joints), the video-analogue of
 measuring against the detections of uncut frames. Also reported: left/right flips of filled limbs between
 frames, the error of filled joints (per torso length) against the noise-free truth, track id switches, and
-the throughput of one person's sequence. ``python -m lib_posefill.benchmarks.sequence --data-dir DATA``
+the throughput of one person's sequence. Targets: jitter ratio at most 1.2 and no flips (best guess and seeded
+alternative), error not above per-frame filling (best guess), 2,000 frames/s.
+``python -m lib_posefill.benchmarks.sequence --data-dir DATA``
 """
 
 from __future__ import annotations
@@ -358,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
                 failed.append(f"{scenario} seed {seed}: jitter ratio {seq['ratio']:.2f} > {JITTER_TARGET}")
             if seq["flips"]:
                 failed.append(f"{scenario} seed {seed}: {seq['flips']} left/right flips")
-            if seq["error"] > per["error"]:
+            if seed is None and seq["error"] > per["error"]:  # an alternative is not meant to be the best guess
                 failed.append(f"{scenario} seed {seed}: error {seq['error']:.3f} > per frame {per['error']:.3f}")
     fps, cpu_fps = throughput([c for group in clips.values() for c in group], args.throughput_frames, 3)
     print(

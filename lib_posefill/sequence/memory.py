@@ -74,11 +74,9 @@ def carry_over(xy: np.ndarray, given: np.ndarray, track: np.ndarray, wanted: np.
         trust_b = _trust(db) * np.isfinite(est_b).all(1)
         trust_a = _trust(da) * np.isfinite(est_a).all(1)
         wb, wa = trust_b / np.maximum(db, 1), trust_a / np.maximum(da, 1)  # linear in time between two sources
-        total = wb + wa
-        ok = total > 0
-        blend = (np.nan_to_num(est_b) * wb[:, None] + np.nan_to_num(est_a) * wa[:, None]) / np.where(ok, total, 1)[
-            :, None
-        ]
+        ok = wb + wa > 0
+        total = np.where(ok, wb + wa, 1.0)[:, None]
+        blend = (np.nan_to_num(est_b) * wb[:, None] + np.nan_to_num(est_a) * wa[:, None]) / total
         out[t[ok], j[ok]] = blend[ok]
         weight[t[ok], j[ok]] = np.maximum(trust_b, trust_a)[ok]
     return out, weight

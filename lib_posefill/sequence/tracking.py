@@ -13,8 +13,11 @@ import numpy as np
 from ..baselines import COCO_MEAN_POSE
 from ..skeleton import NUM_JOINTS
 
-TORSO_AND_LIMBS = ((1, 2), (1, 5), (2, 5), (2, 3), (3, 4), (5, 6), (6, 7), (1, 8), (1, 11), (8, 11), (8, 9), (9, 10))
-TORSO_AND_LIMBS += ((11, 12), (12, 13))
+TORSO_AND_LIMBS = (
+    *((1, 2), (1, 5), (2, 5), (1, 8), (1, 11), (8, 11)),  # neck-shoulders, shoulders, neck-hips, hips
+    *((2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (9, 10), (11, 12), (12, 13)),  # arms and legs
+)
+"""Segments whose length tells the body size (the head's are left out: their length changes as it turns)."""
 _A, _B = np.array(TORSO_AND_LIMBS).T
 _MEAN_LENGTH = np.linalg.norm(COCO_MEAN_POSE[_A] - COCO_MEAN_POSE[_B], axis=1).astype(np.float64)
 _MEAN_HEIGHT = float(np.ptp(COCO_MEAN_POSE[:, 1]))

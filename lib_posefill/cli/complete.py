@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the output file (IN a file) or folder (IN a folder; same file names); existing files are overwritten",
     )
     parser.add_argument(
+        "--sequence",
+        action="store_true",
+        help="the inputs are consecutive frames of one video (a folder's files in natural name order, frame_2 "
+        "before frame_10, or one file holding a list of documents): track people and fill steadily across frames",
+    )
+    parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress line (a folder shows one on a terminal)"
     )
     add_option_arguments(parser)
@@ -54,11 +60,15 @@ def run(args: argparse.Namespace) -> int:
     from ..completion import complete_parsed
     from ..document import parse_documents, read_json_file
     from ..model import cached_filler
+    from ..sequence.complete import complete_frames
+    from ..sequence.order import natural_key
     from .progress import ProgressLine
 
     try:
         options = options_from_args(args)
         pairs = plan(Path(args.input), Path(args.output))
+        if args.sequence:
+            pairs.sort(key=lambda pair: natural_key(pair[0].name))
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -82,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
         jobs.append((dst, len(parsed), is_list))
         docs.extend(parsed)
 
-    outputs = complete_parsed(docs, options, cached_filler()) if docs else []
+    complete = complete_frames if args.sequence else complete_parsed
+    outputs = complete(docs, options, cached_filler()) if docs else []
     progress.count(filled=sum(len(doc.people) for doc in docs))
     start = 0
     if not Path(args.input).is_dir() and jobs:

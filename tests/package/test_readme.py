@@ -12,6 +12,8 @@ how the block is bounded (``<!-- readme-test: OPTION; OPTION -->``):
 - ``coco-stand-in``: ``../shared/data`` is a small synthetic COCO keypoint file set (the real data is not
   shipped), made from the mean pose with random scale, position and jitter.
 - ``append WORD: ARGS``: commands with WORD among their words get ARGS appended (a bounded run of a long job).
+- ``benchmark``: each line runs on its own and may exit 1, a benchmark's verdict on its targets (timings are not
+  tests); it must not fail otherwise (no traceback, no other exit status).
 """
 
 from __future__ import annotations
@@ -193,6 +195,14 @@ def test_readme_block(block, places, tmp_path):
                 command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
             serve_and_stop(proc, port, log)
+        return
+    if "benchmark" in block.options:
+        for line in filter(None, (line.split("#")[0].strip() for line in code.splitlines())):
+            done = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+            output = done.stdout + done.stderr
+            assert (
+                done.returncode in (0, 1) and "Traceback" not in output
+            ), f"README line {block.line}: {line}\n{output}"
         return
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
     assert (

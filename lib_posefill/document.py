@@ -175,9 +175,18 @@ def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
     normalised = _is_normalised(parsed, options.coords)
     if normalised:
         scale = np.array([width, height])
-        for person in parsed:
-            for part in parts_of(person):
-                part.xy = part.xy * scale
+        for p, person in enumerate(parsed):
+            named = [(BODY_KEY, person.body)] if person.body is not None else []
+            for key, part in named + list(person.parts.items()):
+                part.xy = part.xy.copy()
+                with np.errstate(over="ignore"):
+                    part.xy[part.present] *= scale  # missing points keep their values: they are never used
+                if not np.isfinite(part.xy[part.present]).all():
+                    raise PoseFillError(
+                        "a coordinate times the canvas size is beyond any number; are these really normalised "
+                        "coordinates (coords)?",
+                        where=f"{where}people[{p}].{key}",
+                    )
     raw = {**doc, "people": [person.raw for person in parsed]}
     return PoseDocument(raw=raw, width=width, height=height, people=parsed, normalised=normalised)
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .baselines import COCO_MEAN_POSE
+from .resources import shipped_path
 from .skeleton import (
     BODY25_TO_18,
     L_ELBOW,
@@ -29,7 +30,7 @@ from .skeleton import (
     R_WRIST,
 )
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES_DIR = shipped_path("examples")
 BODY25_CANVAS = "640x480"
 """The canvas of ``body25_bare.json`` (bare OpenPose output has none): pass ``--canvas 640x480``."""
 MEAN_HEIGHT = float(np.ptp(COCO_MEAN_POSE[:, 1]))

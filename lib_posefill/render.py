@@ -137,9 +137,10 @@ def _extent(doc: PoseDocument) -> tuple[int, int, int, int]:
     )
 
 
-def _farthest(doc: PoseDocument) -> str:
-    """Where the present point farthest outside the canvas is, e.g. ``people[0].pose_keypoints_2d: the nose at (..)``."""
-    best = (-1.0, "")
+def _farthest(doc: PoseDocument) -> tuple[float, str]:
+    """How far outside the canvas the farthest present point is (pixels; not above 0 when none is outside),
+    and where it is, e.g. ``people[0].pose_keypoints_2d: the nose at (1e+10, 5)``."""
+    best = (-math.inf, "")
     for p, person in enumerate(doc.people):
         named = [(BODY_KEY, person.body)] if person.body is not None else []
         for key, part in named + list(person.parts.items()):
@@ -152,7 +153,7 @@ def _farthest(doc: PoseDocument) -> str:
             if out[j] > best[0]:
                 what = f"the {JOINT_NAMES[j]}" if key == BODY_KEY else f"point {j}"
                 best = (float(out[j]), f"people[{p}].{key}: {what} at ({xy[j, 0]:g}, {xy[j, 1]:g})")
-    return best[1]
+    return best
 
 
 def drawable_size(doc: PoseDocument, view: tuple[int, int, int, int], max_pixels: int | None = MAX_PIXELS):
@@ -163,9 +164,10 @@ def drawable_size(doc: PoseDocument, view: tuple[int, int, int, int], max_pixels
     if max_pixels is not None and full_w * full_h > max_pixels:
         size = f"{full_w}x{full_h}" if max(full_w, full_h) < 10**9 else f"{full_w:.3g}x{full_h:.3g}"
         limit = f"the image would be {size} pixels, over the {max_pixels:,}-pixel limit"
-        if w * h > max_pixels:
-            raise PoseFillError(limit, where="canvas")
-        raise PoseFillError(f"{_farthest(doc)} is too far outside the canvas to show it ({limit})")
+        distance, where = _farthest(doc)
+        if w * h > max_pixels or distance <= 0:  # too large a canvas, or grown only by the margin around points
+            raise PoseFillError(limit if w * h > max_pixels else f"extended, {limit}", where="canvas")
+        raise PoseFillError(f"{where} is too far outside the canvas to show it ({limit})")
     return full_w, full_h
 
 

@@ -27,7 +27,10 @@ from lib_posefill.jsontext import loads_json
 from lib_posefill.options import Options
 from lib_posefill.render import render_document
 
-pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # reprs of large examples
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning"),  # reprs of large examples
+    pytest.mark.filterwarnings("error::RuntimeWarning"),  # numpy noise would reach the CLI's stderr
+]
 
 
 def strict_json(text: str):

@@ -45,7 +45,7 @@ def encoder():
     try:
         import gradio as gr
 
-        from ..ui.blocks import image_kwargs
+        from ..ui.compat import image_kwargs
 
         component = gr.Image(type="numpy", **image_kwargs(gr))
         return f"gradio {gr.__version__} Image.postprocess", component.postprocess

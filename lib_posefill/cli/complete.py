@@ -27,6 +27,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="the output file (IN a file) or folder (IN a folder; same file names); existing files are overwritten",
     )
+    parser.add_argument(
+        "--sequence",
+        action="store_true",
+        help="the inputs are consecutive frames of one video (a folder's files in natural name order, frame_2 "
+        "before frame_10, or one file holding a list of documents): track people and fill steadily across frames",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress line (a folder shows one on a terminal)"
+    )
     add_option_arguments(parser)
 
 
@@ -48,11 +57,17 @@ def plan(src: Path, dst: Path) -> list[tuple[Path, Path]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .batch import complete_files
+    from ..completion import complete_parsed
+    from ..sequence.complete import complete_frames
+    from ..sequence.order import natural_key
+    from .batch import BATCH_MB, complete_files
+    from .progress import ProgressLine
 
     try:
         options = options_from_args(args)
         pairs = plan(Path(args.input), Path(args.output))
+        if args.sequence:
+            pairs.sort(key=lambda pair: natural_key(pair[0].name))
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -61,4 +76,14 @@ def run(args: argparse.Namespace) -> int:
         Path(args.output).mkdir(parents=True, exist_ok=True)
         if not pairs:
             print(f"warning: no *.json files directly inside {args.input}", file=sys.stderr)
-    return 1 if complete_files(pairs, options, streams=not folder) else 0
+    progress = ProgressLine(len(pairs), quiet=args.quiet or not folder)
+    failed = complete_files(
+        pairs,
+        options,
+        streams=not folder,
+        complete=complete_frames if args.sequence else complete_parsed,
+        batch_mb=None if args.sequence else BATCH_MB,  # a sequence is completed as a whole
+        progress=progress,
+    )
+    progress.close()
+    return 1 if failed else 0

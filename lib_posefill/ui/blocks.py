@@ -1,23 +1,24 @@
-"""The PoseFill tab as a gradio Blocks, for gradio 3.41 (AUTOMATIC1111) and 4.40 (Forge) alike.
+"""The PoseFill tab as a gradio Blocks, for gradio 3.41 (AUTOMATIC1111), 4.40 (Forge) and 6.x (the app) alike.
 
-One code path: only components and arguments both versions share (File type="binary", Image select
-events on static images, gr.update, gr.File outputs for downloads). gradio is imported inside
+One code path: only components and arguments all versions share (File type="binary", Image select
+events on static images, gr.update, gr.File outputs for downloads; the rest is in ``compat``). gradio is imported inside
 ``build_tab`` so importing this module stays light. No ``from __future__ import annotations`` here:
 gradio finds the ``gr.SelectData`` parameter by its annotation.
 """
 
-import inspect
 import os
 from pathlib import Path
 
 from ..options import FIELD_BY_NAME, Field
+from ..resources import shipped_path
 from ..skeleton import JOINT_NAMES
+from .compat import fixed_columns, image_kwargs
 from .handlers import EXPORT_NOTE, TAB_FIELDS, Handlers
 from .state import TabState
 from .uploads import IMAGE_KINDS
 
 COLUMNS = ["joint", "x", "y", "state"]
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES_DIR = shipped_path("examples")
 EXAMPLE_SUFFIXES = (".json", ".png", ".jpg", ".jpeg")
 INTRO = (
     "Drop an OpenPose JSON file or a rendered skeleton image (or paste JSON). PoseFill fills the joints "
@@ -42,11 +43,6 @@ def option_control(gr, field: Field, **kwargs):
         return gr.Textbox(value=field.default or "", label=label, info=field.help, placeholder="WxH", **kwargs)
     step = 1 if field.kind is int else 0.01
     return gr.Slider(field.low, field.high, value=field.default, step=step, label=label, info=field.help, **kwargs)
-
-
-def image_kwargs(gr) -> dict:
-    """gradio 4 sends output images as WebP unless told otherwise (slow to encode); PNG is exact and quick."""
-    return {"format": "png"} if "format" in inspect.signature(gr.Image.__init__).parameters else {}
 
 
 def build_tab(handlers: Handlers | None = None, examples: list[str] | None = None, standalone: bool = True):
@@ -108,7 +104,7 @@ def build_tab(handlers: Handlers | None = None, examples: list[str] | None = Non
                 table = gr.Dataframe(
                     headers=COLUMNS,
                     datatype=["str", "number", "number", "str"],
-                    col_count=(4, "fixed"),
+                    **fixed_columns(gr, len(COLUMNS)),
                     interactive=True,
                     type="array",
                     label="Joints (edit x, y or state: given / filled / pinned / missing, then apply)",
@@ -202,9 +198,13 @@ def build_tab(handlers: Handlers | None = None, examples: list[str] | None = Non
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860, handlers: Handlers | None = None):
-    """Serve the tab as its own app; returns the Blocks (already launched, not blocking)."""
+    """Serve the tab as its own app, with the HTTP API (/posefill/v1/...) on the same port, as inside the WebUI;
+    returns the Blocks (already launched, not blocking)."""
+    from ..hosts.http import add_routes
+
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     tab = build_tab(handlers)
     tab.queue()
     tab.launch(server_name=host, server_port=port, prevent_thread_lock=True, show_error=False, quiet=True)
+    add_routes(tab.server_app)  # the app gradio serves (in 3.41 tab.app is another one)
     return tab

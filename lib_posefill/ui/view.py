@@ -9,6 +9,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ..errors import PoseFillError
 from ..render import FRAME_COLOR, _extent, draw_document
 from ..skeleton import JOINT_NAMES
 from .state import PINNED, TabState, completed_xy, fill_record, joint_states, table_rows
@@ -57,14 +58,21 @@ def render_images(state: TabState, extend: bool) -> tuple[np.ndarray, np.ndarray
     inp[top : top + h, left : left + w] = base[:h, :w]
     if extend and (left or top or out.shape[:2] != base.shape[:2]):
         cv2.rectangle(inp, (left, top), (left + base.shape[1] - 1, top + base.shape[0] - 1), FRAME_COLOR, 1)
+    height, width = out.shape[:2]
+
+    def on_image(x: float, y: float) -> bool:  # marks for points far off the picture are not drawn
+        return -16 <= x < width + 16 and -16 <= y < height + 16
+
     for i in range(len(state.people)):
         xy, present = completed_xy(state, i)
         for j in np.flatnonzero(state.people[i].source == PINNED):
-            x, y = int(xy[j, 0] + left), int(xy[j, 1] + top)
-            cv2.rectangle(out, (x - 7, y - 7), (x + 7, y + 7), PIN_COLOR, 1)
+            x, y = xy[j, 0] + left, xy[j, 1] + top
+            if on_image(x, y):
+                cv2.rectangle(out, (int(x) - 7, int(y) - 7), (int(x) + 7, int(y) + 7), PIN_COLOR, 1)
         if len(state.people) > 1 and present.any():
-            x, y = xy[present].min(0)
-            cv2.putText(out, str(i + 1), (int(x + left), max(12, int(y + top) - 8)), 0, 0.5, LABEL_COLOR, 1)
+            x, y = xy[present].min(0) + np.array([left, top])
+            if on_image(x, y):
+                cv2.putText(out, str(i + 1), (int(x), max(12, int(y) - 8)), 0, 0.5, LABEL_COLOR, 1)
     return inp, out, (left, top)
 
 
@@ -73,7 +81,13 @@ def build_view(state: TabState, person: int, extend: bool, status: str = "", err
     if not state.loaded:
         return View(status=status or "Load a pose: drop a JSON file or a skeleton image, or paste JSON.", error=error)
     person = min(max(person, 0), max(len(state.people) - 1, 0))
-    inp, out, state.offset = render_images(state, extend)
+    try:
+        inp, out, state.offset = render_images(state, extend)
+    except PoseFillError as err:  # an extended view too large to draw: the canvas alone, and why
+        if not extend:
+            raise
+        inp, out, state.offset = render_images(state, False)
+        status = status or f"{summary(state)} · view not extended: {err}"
     return View(
         input_image=inp,
         output_image=out,

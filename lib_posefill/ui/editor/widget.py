@@ -1,0 +1,113 @@
+"""The editor inside a gradio Blocks: its HTML, its JavaScript, and the hidden channel to python.
+
+Built only from things gradio 3.41, 4.x and 6.x share: a gr.HTML holding ``#posefill-editor`` (a
+<canvas>), two hidden textboxes and a hidden button (hidden by CSS, so every gradio version keeps them
+in the page), and JavaScript run through event listeners' ``js`` argument (``_js`` in gradio 3; found
+with inspect). Element ids are contracts: see docs/tab.md.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ...render import FILLED_RING_RADIUS, HAND_EDGE_COLORS
+from ...skeleton import (
+    BODY_JOINT_RADIUS,
+    BODY_STICK_WIDTH,
+    COLORS,
+    FACE_JOINT_COLOR,
+    FACE_JOINT_RADIUS,
+    HAND_EDGES,
+    HAND_JOINT_COLOR,
+    HAND_JOINT_RADIUS,
+    HAND_LINE_WIDTH,
+    LIMB_COLOR_SCALE,
+    LIMBS,
+)
+from ..state import ATTACHED
+
+EDITOR_ID = "posefill-editor"
+ACTION_ID = "posefill-editor-action"
+DATA_ID = "posefill-editor-data"
+SEND_ID = "posefill-editor-send"
+HERE = Path(__file__).resolve().parent
+BACKGROUND_ALPHA = 0.5
+HELP = (
+    "Drag a joint to move it: it is pinned there and the rest of that person is filled again. Click a joint "
+    "to select it, Delete marks it missing (refilled; Delete on a filled joint keeps it missing), double "
+    "click unpins it, Ctrl+Z / Ctrl+Shift+Z undo and redo. Click a person to select it."
+)
+CSS = f"""
+#{ACTION_ID}, #{DATA_ID}, #{SEND_ID} {{ display: none !important; }}
+#{EDITOR_ID} {{ width: 100%; }}
+#{EDITOR_ID} canvas {{ display: block; border: 0; padding: 0; margin: 0; outline: none; touch-action: none;
+  cursor: crosshair; background: #1b1b1b; }}
+#{EDITOR_ID} .posefill-help {{ font-size: 0.85em; opacity: 0.75; margin-top: 4px; }}
+"""
+
+
+def config() -> dict[str, Any]:
+    """The skeleton and style the editor draws with (the core's definitions, ControlNet's colours)."""
+    return {
+        "limbs": [list(limb) for limb in LIMBS],
+        "colors": [list(c) for c in COLORS],
+        "limbScale": LIMB_COLOR_SCALE,
+        "stick": BODY_STICK_WIDTH,
+        "jointRadius": BODY_JOINT_RADIUS,
+        "ringRadius": FILLED_RING_RADIUS,
+        "handEdges": [list(e) for e in HAND_EDGES],
+        "handEdgeColors": [list(c) for c in HAND_EDGE_COLORS],
+        "handJointColor": list(HAND_JOINT_COLOR),
+        "handRadius": HAND_JOINT_RADIUS,
+        "handLine": HAND_LINE_WIDTH,
+        "faceColor": list(FACE_JOINT_COLOR),
+        "faceRadius": FACE_JOINT_RADIUS,
+        "attached": {str(j): key for j, key in ATTACHED.items()},
+        "parts": sorted(set(ATTACHED.values())),
+        "backgroundAlpha": BACKGROUND_ALPHA,
+    }
+
+
+def markup() -> str:
+    """The gr.HTML value: the editor's element, its canvas and its style."""
+    data = json.dumps(config(), separators=(",", ":")).replace("&", "&amp;").replace("'", "&#39;")
+    return (
+        f"<style>{CSS}</style>"
+        f"<div id='{EDITOR_ID}' data-config='{data}'>"
+        "<canvas tabindex='0' aria-label='Pose editor: drag joints to move them'></canvas>"
+        f"<div class='posefill-help'>{HELP}</div></div>"
+    )
+
+
+@cache
+def script() -> str:
+    """editor.js as a function expression, for a load event's js."""
+    return "() => {\n" + (HERE / "editor.js").read_text(encoding="utf-8") + "\n}"
+
+
+def event_kwargs(gr: Any, js: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Keyword arguments for an event listener: ``js`` under its version's name (``_js`` in gradio 3), and
+    only those other arguments this gradio knows. Every listener takes what ``Blocks.load`` takes."""
+    params = inspect.signature(gr.Blocks.load).parameters
+    out = {k: v for k, v in kwargs.items() if k in params}
+    if js is not None:
+        out["js" if "js" in params else "_js"] = js
+    return out
+
+
+def send_js(count: int) -> str:
+    """The send button's hook: its ``count`` inputs with the pending action put in the first one."""
+    return f"(...args) => window.PoseFillEditor.take(args, {count})"
+
+
+def action_js(action: dict[str, Any]) -> str:
+    """A button that only sends an editor action (no python of its own)."""
+    return f"() => {{ window.PoseFillEditor.send({json.dumps(action)}); }}"
+
+
+RECEIVE_JS = "(data) => { if (window.PoseFillEditor) window.PoseFillEditor.receive(data); }"
+EXTEND_JS = "(on) => { if (window.PoseFillEditor) window.PoseFillEditor.setExtend(on); }"

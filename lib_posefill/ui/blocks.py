@@ -123,9 +123,10 @@ def build_tab(handlers: Handlers | None = None, examples: list[str] | None = Non
             return dict(zip(TAB_FIELDS, option_values))
 
         def on_upload(s, file, kind, *opts):
-            if file is None:  # the file was cleared: nothing changes
-                return show((s, handlers.edit(s, '{"op": "refresh"}', None, values(opts))[1]))
-            return show(handlers.upload(s, file, kind, values(opts)))
+            """Read the file, then empty the drop zone so that the next file can be dropped straight away."""
+            if file is None:
+                return (*show((s, handlers.edit(s, '{"op": "refresh"}', None, values(opts))[1])), None)
+            return (*show(handlers.upload(s, file, kind, values(opts))), None)
 
         def on_paste(s, text_, *opts):
             return show(handlers.paste(s, text_, values(opts)))
@@ -134,7 +135,7 @@ def build_tab(handlers: Handlers | None = None, examples: list[str] | None = Non
             *opts, s = rest
             return show(handlers.edit(s, action_, rows, values(opts)))
 
-        upload.upload(on_upload, [state, upload, image_kind, *options], outputs)
+        upload.upload(on_upload, [state, upload, image_kind, *options], [*outputs, upload])
         paste.click(on_paste, [state, text, *options], outputs)
         if examples:
 

@@ -181,6 +181,7 @@
     if (E.doc) el.dataset.state = JSON.stringify(E.doc);
     else delete el.dataset.state;
     el.dataset.view = JSON.stringify(E.view);
+    el.dataset.seq = String(E.seq);
     el.dataset.person = String(E.person);
     el.dataset.joint = E.joint === null ? "" : String(E.joint);
     el.dataset.busy = E.flight || E.queue.length || E.press ? "1" : "0";

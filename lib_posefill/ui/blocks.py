@@ -52,8 +52,14 @@ def table_kwargs(gr) -> dict:
     return {"column_count" if "column_count" in params else "col_count": (4, "fixed")}
 
 
-def build_tab(handlers: Handlers | None = None, examples: list[str] | None = None, standalone: bool = True):
-    """The tab's Blocks. ``handlers`` carries the filler and the photo detector (None = no photos)."""
+def build_tab(
+    handlers: Handlers | None = None,
+    examples: list[str] | None = None,
+    standalone: bool = True,
+    controlnet_units: list | None = None,
+):
+    """The tab's Blocks. ``handlers`` carries the filler and the photo detector (None = no photos);
+    ``controlnet_units`` (hosts.send.Unit, inside a WebUI) adds Send to ControlNet."""
     import gradio as gr
     import pandas as pd
 
@@ -88,6 +94,12 @@ def build_tab(handlers: Handlers | None = None, examples: list[str] | None = Non
                 with gr.Row():
                     export_json = gr.Button("Export JSON", variant="primary", elem_id="posefill-export-json")
                     export_png = gr.Button("Export PNG", variant="primary", elem_id="posefill-export-png")
+                if controlnet_units:
+                    from ..hosts.send import add_send_controls
+
+                    add_send_controls(
+                        gr, controlnet_units, state, controls["framing"], controls["margin"], handlers.conditioning
+                    )
             with gr.Column(scale=3):
                 status = gr.Markdown(elem_id="posefill-status")
                 gr.HTML(widget.markup(), elem_id="posefill-editor-html")
@@ -106,9 +118,9 @@ def build_tab(handlers: Handlers | None = None, examples: list[str] | None = Non
                     **table_kwargs(gr),
                 )
                 apply = gr.Button("Apply table edits", elem_id="posefill-apply")
-                action = gr.Textbox(elem_id=widget.ACTION_ID, show_label=False)
-                data = gr.Textbox(elem_id=widget.DATA_ID, show_label=False)
-                send = gr.Button("send", elem_id=widget.SEND_ID)
+                action = gr.Textbox(elem_id=widget.ACTION_ID, show_label=False, elem_classes=[widget.HIDDEN])
+                data = gr.Textbox(elem_id=widget.DATA_ID, show_label=False, elem_classes=[widget.HIDDEN])
+                send = gr.Button("send", elem_id=widget.SEND_ID, elem_classes=[widget.HIDDEN])
 
         options = [controls[name] for name in TAB_FIELDS]
         outputs = [state, data, table, status]

@@ -156,6 +156,11 @@ class Handlers:
 
         return self._run(state, options, apply, ack=action.id)
 
+    def conditioning(self, state, framing, margin) -> np.ndarray:
+        """The conditioning image Send to ControlNet puts in a unit (raises PoseFillError)."""
+        opts = tab_options({"framing": framing, "margin": margin})
+        return conditioning_image(st.export_document(state if isinstance(state, st.TabState) else st.TabState(), opts))
+
     def export(self, state, action: Action, options) -> View:
         """The completed JSON or the conditioning PNG, with the chosen framing, as a download for the page."""
         state = state if isinstance(state, st.TabState) else st.TabState()
@@ -165,7 +170,7 @@ class Handlers:
             if action.kind == "json":
                 file = protocol.download("posefill.json", json.dumps(doc, indent=1).encode(), "application/json")
             else:
-                file = protocol.download("posefill.png", conditioning_png(doc), "image/png")
+                file = protocol.download("posefill.png", png(conditioning_image(doc)), "image/png")
             return build_view(
                 state, status=f"Exported {file['name']} (framing {opts.framing}).", ack=action.id, download=file
             )
@@ -176,9 +181,12 @@ class Handlers:
             return build_view(state, status=f"⚠ internal error: {err}", error=True, ack=action.id)
 
 
-def conditioning_png(doc: dict[str, Any]) -> bytes:
-    """The document drawn as ControlNet draws its OpenPose conditioning image, PNG-encoded."""
-    image = draw_document(parse_documents(doc, st.PIXEL)[0][0], style="controlnet")
+def conditioning_image(doc: dict[str, Any]) -> np.ndarray:
+    """The document drawn as ControlNet draws its OpenPose conditioning image (RGB)."""
+    return draw_document(parse_documents(doc, st.PIXEL)[0][0], style="controlnet")
+
+
+def png(image: np.ndarray) -> bytes:
     ok, data = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
     if not ok:
         raise PoseFillError("could not encode the PNG")

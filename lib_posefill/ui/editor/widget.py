@@ -34,6 +34,9 @@ EDITOR_ID = "posefill-editor"
 ACTION_ID = "posefill-editor-action"
 DATA_ID = "posefill-editor-data"
 SEND_ID = "posefill-editor-send"
+HIDDEN = "posefill-hidden"
+"""The class of elements that must be in the page but not seen (the channel; gradio 6 leaves components
+made with visible=False out of the page)."""
 HERE = Path(__file__).resolve().parent
 BACKGROUND_ALPHA = 0.5
 HELP = (
@@ -42,7 +45,7 @@ HELP = (
     "click unpins it, Ctrl+Z / Ctrl+Shift+Z undo and redo. Click a person to select it."
 )
 CSS = f"""
-#{ACTION_ID}, #{DATA_ID}, #{SEND_ID} {{ display: none !important; }}
+.{HIDDEN}, #{ACTION_ID}, #{DATA_ID}, #{SEND_ID} {{ display: none !important; }}
 #{EDITOR_ID} {{ width: 100%; }}
 #{EDITOR_ID} canvas {{ display: block; border: 0; padding: 0; margin: 0; outline: none; touch-action: none;
   cursor: crosshair; background: #1b1b1b; }}

@@ -198,4 +198,19 @@ SWITCH_JS = f"""(text) => {{
     const nav = Array.from(root.querySelectorAll("#tabs button")).find((b) => b.textContent.trim() === s.tab);
     if (nav) nav.click();
   }}
+  // Show the unit: open ControlNet's accordion, then the unit's tab (sd-webui-controlnet) or accordion (Forge).
+  const open = (wrap) => {{ if (wrap && !wrap.classList.contains("open")) wrap.click(); }};
+  setTimeout(() => {{
+    const group = root.querySelector("#" + s.tab + "_controlnet");
+    if (!group) return;
+    open(group.querySelector(".label-wrap"));
+    const name = "ControlNet Unit " + s.unit, named = (t) => t === name || t.startsWith(name + " ");
+    const unit = Array.from(group.querySelectorAll(".label-wrap, button")).find((e) => named(e.textContent.trim()));
+    if (unit && unit.classList.contains("label-wrap")) open(unit);
+    else if (unit) unit.click();
+    setTimeout(() => {{
+      const image = root.querySelector("#" + s.tab + "_controlnet_ControlNet-" + s.unit + "_input_image");
+      if (image) image.scrollIntoView({{ block: "center" }});
+    }}, 300);
+  }}, 100);
 }}"""

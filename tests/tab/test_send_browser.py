@@ -84,7 +84,8 @@ def test_editor_and_send_to_controlnet(page, tmp_path):
     expected = {"shape": list(png.shape), "sum": int(png.astype(np.int64).sum())}
 
     send(page, "txt2img · ControlNet Unit 0")
-    page.locator("#txt2img_prompt").first.wait_for(state="visible", timeout=TIMEOUT_MS)  # switched to txt2img
+    # The page switched to txt2img and opened ControlNet's accordion and the unit.
+    page.locator("#txt2img_controlnet_ControlNet-0_input_image").first.wait_for(state="visible", timeout=TIMEOUT_MS)
     page.wait_for_timeout(500)
     unit = generated(page, "txt2img")
     assert unit == {
@@ -96,7 +97,7 @@ def test_editor_and_send_to_controlnet(page, tmp_path):
     }
 
     send(page, "img2img · ControlNet Unit 0")  # ticks "upload independent control image" first, then the image
-    page.locator("#img2img_prompt").first.wait_for(state="visible", timeout=TIMEOUT_MS)
+    page.locator("#img2img_controlnet_ControlNet-0_input_image").first.wait_for(state="visible", timeout=TIMEOUT_MS)
     page.wait_for_timeout(2500)
     unit = generated(page, "img2img")
     assert unit["independent"] is True and unit["enabled"] is True and unit["image"] == expected

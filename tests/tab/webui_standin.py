@@ -105,24 +105,35 @@ def input_image(prefix: str):
 
 
 def unit(tab: str) -> list:
+    """Unit 0 inside ControlNet's closed accordion: on a unit tab (sd-webui-controlnet), or in the unit's own
+    closed accordion (Forge)."""
     prefix = f"{tab}_controlnet_ControlNet-0"
-    with gr.Group(elem_id=f"{tab}_controlnet"):
-        image = input_image(prefix)
-        enabled = gr.Checkbox(label="Enable", elem_id=f"{prefix}_controlnet_enable_checkbox")
-        independent = None
-        if tab == "img2img":
-            independent = gr.Checkbox(
-                label="Upload independent control image", elem_id=f"{prefix}_controlnet_same_img2img_checkbox"
+    with (
+        gr.Group(elem_id=f"{tab}_controlnet"),
+        gr.Accordion("ControlNet", open=False, elem_id="controlnet"),
+        gr.Tabs() if GRADIO3 else gr.Accordion("ControlNet Unit 0", open=False),
+    ):
+        with gr.Tab("ControlNet Unit 0") if GRADIO3 else gr.Group():
+            image = input_image(prefix)
+            enabled = gr.Checkbox(label="Enable", elem_id=f"{prefix}_controlnet_enable_checkbox")
+            independent = None
+            if tab == "img2img":
+                independent = gr.Checkbox(
+                    label="Upload independent control image", elem_id=f"{prefix}_controlnet_same_img2img_checkbox"
+                )
+                # ControlNet empties the unit's image when this is ticked
+                independent.change(lambda on: None, [independent], [image])
+            none = "none" if GRADIO3 else "None"
+            module = gr.Dropdown(
+                [none, "canny", "dw_openpose_full"],
+                value=none,
+                label="Preprocessor",
+                elem_id=f"{prefix}_controlnet_preprocessor_dropdown",
             )
-            independent.change(lambda on: None, [independent], [image])  # ControlNet empties the image on a tick
-        none = "none" if GRADIO3 else "None"
-        module = gr.Dropdown(
-            [none, "canny", "dw_openpose_full"],
-            value=none,
-            label="Preprocessor",
-            elem_id=f"{prefix}_controlnet_preprocessor_dropdown",
-        )
-        model = gr.Dropdown(MODELS, value="None", label="Model", elem_id=f"{prefix}_controlnet_model_dropdown")
+            model = gr.Dropdown(MODELS, value="None", label="Model", elem_id=f"{prefix}_controlnet_model_dropdown")
+        if GRADIO3:
+            with gr.Tab("ControlNet Unit 1"):
+                gr.Markdown("another unit")
     return [image, enabled, module, model] + ([independent] if independent else [])
 
 

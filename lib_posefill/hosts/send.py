@@ -199,8 +199,13 @@ SWITCH_JS = f"""(text) => {{
     if (nav) nav.click();
   }}
   // Show the unit: open ControlNet's accordion, then the unit's tab (sd-webui-controlnet) or accordion (Forge).
+  // A change event on the unit's Enable box lets ControlNet's own script mark the unit active (Forge ticks the
+  // box on the unit's accordion); it listens to the page's events, and a value set from python fires none.
   const open = (wrap) => {{ if (wrap && !wrap.classList.contains("open")) wrap.click(); }};
   setTimeout(() => {{
+    const prefix = "#" + s.tab + "_controlnet_ControlNet-" + s.unit;
+    const enable = root.querySelector(prefix + "_controlnet_enable_checkbox input");
+    if (enable) enable.dispatchEvent(new Event("change", {{ bubbles: true }}));
     const group = root.querySelector("#" + s.tab + "_controlnet");
     if (!group) return;
     open(group.querySelector(".label-wrap"));
@@ -209,7 +214,7 @@ SWITCH_JS = f"""(text) => {{
     if (unit && unit.classList.contains("label-wrap")) open(unit);
     else if (unit) unit.click();
     setTimeout(() => {{
-      const image = root.querySelector("#" + s.tab + "_controlnet_ControlNet-" + s.unit + "_input_image");
+      const image = root.querySelector(prefix + "_input_image");
       if (image) image.scrollIntoView({{ block: "center" }});
     }}, 300);
   }}, 100);

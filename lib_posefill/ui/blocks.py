@@ -118,8 +118,10 @@ def build_tab(
                     **table_kwargs(gr),
                 )
                 apply = gr.Button("Apply table edits", elem_id="posefill-apply")
-                action = gr.Textbox(elem_id=widget.ACTION_ID, show_label=False, elem_classes=[widget.HIDDEN])
-                data = gr.Textbox(elem_id=widget.DATA_ID, show_label=False, elem_classes=[widget.HIDDEN])
+                action = gr.Textbox(
+                    elem_id=widget.ACTION_ID, max_lines=1, show_label=False, elem_classes=[widget.HIDDEN]
+                )
+                data = gr.Textbox(elem_id=widget.DATA_ID, max_lines=1, show_label=False, elem_classes=[widget.HIDDEN])
                 send = gr.Button("send", elem_id=widget.SEND_ID, elem_classes=[widget.HIDDEN])
 
         options = [controls[name] for name in TAB_FIELDS]

@@ -50,10 +50,10 @@
     seq: null,
     counter: 0,
     queue: [],
-    flight: null, // {action, t0, timer}
+    flight: null, // the action sent and not answered yet: {action, t0 (when the gesture happened), timer}
     press: null, // pointer pressed on a joint: {person, joint, x0, y0, moved}
-    moved: null, // a joint shown where the user put it, until the answer: {index, joint, x, y, dx, dy}
-    timings: [], // ms from an action sent to its answer drawn
+    moved: null, // a joint shown where the user put it, until the answer: {index, joint, x, y, dx, dy, id}
+    timings: [], // ms from each gesture (a drop, a key) to its answer drawn
   };
 
   E.mount = function () {
@@ -92,7 +92,7 @@
     E.person = p.person || 0;
     if (p.loaded) E.joint = null;
     const answered = E.flight && p.ack === E.flight.action.id;
-    if (answered || p.loaded) E.moved = null;
+    if (p.loaded || (answered && E.moved && E.moved.id === p.ack)) E.moved = null; // keep a later drag's
     if (p.download) download(p.download);
     E.draw();
     if (answered) {
@@ -137,7 +137,7 @@
     action.id = ++E.counter;
     if (action.person === undefined) action.person = E.person;
     if (action.joint === null) action.joint = E.joint; // null: the selected joint, if any
-    E.queue.push(action);
+    E.queue.push({ action: action, t0: performance.now() });
     pump();
     mark();
   };
@@ -149,7 +149,7 @@
       E.queue = [];
       return;
     }
-    const action = E.queue.shift();
+    const next = E.queue.shift();
     const timer = setTimeout(() => {
       E.flight = null;
       E.moved = null;
@@ -157,7 +157,7 @@
       pump();
       mark();
     }, FLIGHT_TIMEOUT_MS);
-    E.flight = { action: action, t0: performance.now(), timer: timer };
+    E.flight = { action: next.action, t0: next.t0, timer: timer };
     button.click();
   }
 
@@ -286,12 +286,13 @@
   }
 
   // -- gestures ------------------------------------------------------------------------------------
-  function select(person, joint) {
+  // A new person is told to python (for the joint table) on release: a drag's move tells it anyway.
+  function select(person, joint, tell) {
     const changed = person !== E.person;
     E.person = person;
     E.joint = joint;
     E.draw();
-    if (changed) E.send({ op: "select", person: person });
+    if (changed && tell) E.send({ op: "select", person: person });
     mark();
   }
 
@@ -302,12 +303,19 @@
     const hit = hitJoint(pt);
     if (!hit) {
       const person = hitPerson(pt);
-      select(person === null ? E.person : person, null);
+      select(person === null ? E.person : person, null, true);
       return;
     }
-    E.press = { person: hit.person, joint: hit.joint, x0: event.clientX, y0: event.clientY, moved: false };
+    E.press = {
+      person: hit.person,
+      joint: hit.joint,
+      x0: event.clientX,
+      y0: event.clientY,
+      moved: false,
+      was: E.person,
+    };
     E.canvas.setPointerCapture(event.pointerId);
-    select(hit.person, hit.joint);
+    select(hit.person, hit.joint, false);
     event.preventDefault();
   }
 
@@ -332,8 +340,12 @@
       const round = (v) => Math.round(v * 100) / 100;
       E.moved.x = round(E.moved.x);
       E.moved.y = round(E.moved.y);
-      E.send({ op: "move", person: press.person, joint: press.joint, x: E.moved.x, y: E.moved.y });
+      const action = { op: "move", person: press.person, joint: press.joint, x: E.moved.x, y: E.moved.y };
+      E.send(action);
+      E.moved.id = action.id; // shown there until its answer is drawn
       E.draw();
+    } else if (press && press.person !== press.was) {
+      E.send({ op: "select", person: press.person });
     }
     mark();
   }

@@ -13,22 +13,15 @@ from conftest import REPO
 from lib_posefill.document import parse_documents
 from lib_posefill.examples import BODY25_CANVAS, EXAMPLES, example_documents
 from lib_posefill.options import Options
-from lib_posefill.skeleton import (
-    L_ANKLE,
-    L_ELBOW,
-    L_HIP,
-    L_KNEE,
-    L_SHOULDER,
-    L_WRIST,
-    R_ANKLE,
-    R_ELBOW,
-    R_HIP,
-    R_KNEE,
-    R_SHOULDER,
-    R_WRIST,
-)
+from lib_posefill.skeleton import JOINT_INDEX
 
 FOLDER = REPO / "examples"
+R_SHOULDER, R_ELBOW, R_WRIST, L_SHOULDER, L_ELBOW, L_WRIST = (
+    JOINT_INDEX[n] for n in ("r_shoulder", "r_elbow", "r_wrist", "l_shoulder", "l_elbow", "l_wrist")
+)
+R_HIP, R_KNEE, R_ANKLE, L_HIP, L_KNEE, L_ANKLE = (
+    JOINT_INDEX[n] for n in ("r_hip", "r_knee", "r_ankle", "l_hip", "l_knee", "l_ankle")
+)
 MAX_PEOPLE = 12
 
 

@@ -314,22 +314,22 @@ def pin(state: TabState, person: int, joint: int | str) -> TabState:
     return place(state, person, j, *xy[j])
 
 
-def mark_missing(state: TabState, person: int, joint: int | str) -> TabState:
-    """Drop a joint from the evidence so PoseFill fills it again (if the scope covers it)."""
+def _set_source(state: TabState, person: int, joint: int | str, source: int) -> TabState:
     check_person(state, person)
     j = joint_index(joint)
     new = _remember(state)
-    new.people[person].source[j] = ABSENT
+    new.people[person].source[j] = source
     return new
+
+
+def mark_missing(state: TabState, person: int, joint: int | str) -> TabState:
+    """Drop a joint from the evidence so PoseFill fills it again (if the scope covers it)."""
+    return _set_source(state, person, joint, ABSENT)
 
 
 def remove(state: TabState, person: int, joint: int | str) -> TabState:
     """Pin a joint missing: it stays missing through every refill (until restored, unpinned or undone)."""
-    check_person(state, person)
-    j = joint_index(joint)
-    new = _remember(state)
-    new.people[person].source[j] = REMOVED
-    return new
+    return _set_source(state, person, joint, REMOVED)
 
 
 def delete(state: TabState, person: int, joint: int | str) -> TabState:
@@ -429,21 +429,22 @@ def reroll(state: TabState, person: int) -> TabState:
     return new
 
 
+def _travel(state: TabState, back: bool) -> TabState:
+    """One step through the edit history: back (undo) or forward again (redo)."""
+    source, target = ("history", "future") if back else ("future", "history")
+    if not getattr(state, source):
+        raise PoseFillError(f"nothing to {'undo' if back else 'redo'}")
+    new = state.clone()
+    setattr(new, target, [*getattr(new, target), _snapshot(state)])
+    _restore_snapshot(new, getattr(new, source).pop())
+    return new
+
+
 def undo(state: TabState) -> TabState:
     """Back to the evidence, seeds and hands/face before the last edit."""
-    if not state.history:
-        raise PoseFillError("nothing to undo")
-    new = state.clone()
-    new.future = [*new.future, _snapshot(state)]
-    _restore_snapshot(new, new.history.pop())
-    return new
+    return _travel(state, back=True)
 
 
 def redo(state: TabState) -> TabState:
     """Forward again to the edit the last undo took back."""
-    if not state.future:
-        raise PoseFillError("nothing to redo")
-    new = state.clone()
-    new.history = [*new.history, _snapshot(state)]
-    _restore_snapshot(new, new.future.pop())
-    return new
+    return _travel(state, back=False)

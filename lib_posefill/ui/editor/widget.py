@@ -14,20 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ... import skeleton as sk
 from ...render import FILLED_RING_RADIUS, HAND_EDGE_COLORS
-from ...skeleton import (
-    BODY_JOINT_RADIUS,
-    BODY_STICK_WIDTH,
-    COLORS,
-    FACE_JOINT_COLOR,
-    FACE_JOINT_RADIUS,
-    HAND_EDGES,
-    HAND_JOINT_COLOR,
-    HAND_JOINT_RADIUS,
-    HAND_LINE_WIDTH,
-    LIMB_COLOR_SCALE,
-    LIMBS,
-)
 from ..state import ATTACHED
 
 EDITOR_ID = "posefill-editor"
@@ -56,19 +44,19 @@ CSS = f"""
 def config() -> dict[str, Any]:
     """The skeleton and style the editor draws with (the core's definitions, ControlNet's colours)."""
     return {
-        "limbs": [list(limb) for limb in LIMBS],
-        "colors": [list(c) for c in COLORS],
-        "limbScale": LIMB_COLOR_SCALE,
-        "stick": BODY_STICK_WIDTH,
-        "jointRadius": BODY_JOINT_RADIUS,
+        "limbs": [list(limb) for limb in sk.LIMBS],
+        "colors": [list(c) for c in sk.COLORS],
+        "limbScale": sk.LIMB_COLOR_SCALE,
+        "stick": sk.BODY_STICK_WIDTH,
+        "jointRadius": sk.BODY_JOINT_RADIUS,
         "ringRadius": FILLED_RING_RADIUS,
-        "handEdges": [list(e) for e in HAND_EDGES],
+        "handEdges": [list(e) for e in sk.HAND_EDGES],
         "handEdgeColors": [list(c) for c in HAND_EDGE_COLORS],
-        "handJointColor": list(HAND_JOINT_COLOR),
-        "handRadius": HAND_JOINT_RADIUS,
-        "handLine": HAND_LINE_WIDTH,
-        "faceColor": list(FACE_JOINT_COLOR),
-        "faceRadius": FACE_JOINT_RADIUS,
+        "handJointColor": list(sk.HAND_JOINT_COLOR),
+        "handRadius": sk.HAND_JOINT_RADIUS,
+        "handLine": sk.HAND_LINE_WIDTH,
+        "faceColor": list(sk.FACE_JOINT_COLOR),
+        "faceRadius": sk.FACE_JOINT_RADIUS,
         "attached": {str(j): key for j, key in ATTACHED.items()},
         "parts": sorted(set(ATTACHED.values())),
         "backgroundAlpha": BACKGROUND_ALPHA,

@@ -1,8 +1,16 @@
 """PoseFill: fill in the OpenPose joints a pose detector lost, with a small learned model."""
 
-from .api import as_options, complete_document, complete_people
+from .api import as_options, complete_document, complete_people, complete_sequence
 from .errors import PoseFillError
 from .options import Options
 
 __version__ = "0.1.0"
-__all__ = ["Options", "PoseFillError", "__version__", "as_options", "complete_document", "complete_people"]
+__all__ = [
+    "Options",
+    "PoseFillError",
+    "__version__",
+    "as_options",
+    "complete_document",
+    "complete_people",
+    "complete_sequence",
+]

@@ -12,6 +12,7 @@ from .document import parse_documents
 from .filler import Filler
 from .model import cached_filler
 from .options import Options
+from .sequence.complete import complete_frames
 
 
 def as_options(options: Options | Mapping[str, Any] | None = None, **overrides: Any) -> Options:
@@ -51,3 +52,18 @@ def complete_people(
     wh = np.broadcast_to(np.asarray(canvas, dtype=np.float64).reshape(-1, 2), (len(xy), 2))
     frame = np.concatenate([np.zeros_like(wh), wh], axis=1)
     return complete_arrays(xy, present, frame, as_options(options), filler or cached_filler())
+
+
+def complete_sequence(
+    frames: Any, options: Options | Mapping[str, Any] | None = None, *, filler: Filler | None = None
+) -> Any:
+    """Complete a list of decoded pose documents as the consecutive frames of one video; returns the same shape.
+
+    People are tracked across frames (each gets a ``posefill.track`` id), joints seen in other frames of a
+    person fill the frames where they are missing, and filled joints are steadied along time; given joints
+    never move. Raises PoseFillError on bad input.
+    """
+    opts = as_options(options)
+    docs, is_list = parse_documents(frames, opts)
+    out = complete_frames(docs, opts, filler or cached_filler())
+    return out if is_list else out[0]

@@ -47,8 +47,47 @@ class Completion:
     skipped: list[str | None]  # per person: why it was left unchanged, or None
 
 
-def _seeds(n: int, seed: int | None) -> np.ndarray:
-    return np.full(n, -1 if seed is None else seed, dtype=np.int64)
+CHUNK_ROWS = 65536
+"""Rows per filler call: a batch of any size needs the memory of one chunk (the model's outputs are ~1.3 kB a row)."""
+
+
+def predict_rows(
+    filler: Filler, xy: np.ndarray, evidence: np.ndarray, frame: np.ndarray, seeds: np.ndarray
+) -> tuple[np.ndarray, list[str | None]]:
+    """``filler.predict`` on N rows (in chunks of CHUNK_ROWS) that never raises: (N, 18, 2) predictions and, per
+    row, why it has none (the call failed, or the model returned non-finite coordinates) or None."""
+    n = len(xy)
+    pred = np.empty((n, NUM_JOINTS, 2))
+    try:  # absurd coordinates (1e308) may overflow inside the filler: non-finite results are handled below
+        for lo in range(0, n, CHUNK_ROWS):
+            part = slice(lo, lo + CHUNK_ROWS)
+            with np.errstate(all="ignore"):
+                out = filler.predict(
+                    np.where(evidence[part, :, None], xy[part], 0.0).astype(np.float32),
+                    evidence[part],
+                    np.asarray(frame[part]).astype(np.float32),
+                    seeds[part],
+                )
+            out = np.asarray(out, dtype=np.float64)
+            if out.shape != (len(xy[part]), NUM_JOINTS, 2):
+                raise ValueError(f"filler returned shape {out.shape}")
+            pred[part] = out
+    except Exception as err:  # a failing fill must never lose the user's pose
+        log.warning("PoseFill: fill failed, people left unrepaired: %s", err)
+        return np.full((n, NUM_JOINTS, 2), np.nan), [f"fill failed: {err}"] * n
+    finite = np.isfinite(pred).all((1, 2))
+    reasons = [None if ok else "fill failed: the model returned non-finite coordinates" for ok in finite]
+    return pred, reasons
+
+
+def skip_reasons(present: np.ndarray, options: Options) -> list[str | None]:
+    """Per person: why it is left unchanged (fewer visible joints than ``min_visible``), or None."""
+    return [
+        None
+        if v >= options.min_visible
+        else f"only {v} visible body joints, fewer than min_visible={options.min_visible}"
+        for v in present.sum(1)
+    ]
 
 
 def complete_arrays(
@@ -72,47 +111,42 @@ def complete_arrays(
     if hint_xy is None or hint_present is None:
         hint_xy, hint_present = np.zeros_like(xy), np.zeros_like(present)
     hint_present = hint_present & ~present
-    out_xy = np.where(present[..., None], xy, 0.0)
-    filled = np.zeros_like(present)
-    visible = present.sum(1)
-    skipped: list[str | None] = [
-        None
-        if v >= options.min_visible
-        else f"only {v} visible body joints, fewer than min_visible={options.min_visible}"
-        for v in visible
-    ]
-    todo = np.flatnonzero(visible >= options.min_visible)
-    if len(todo):
+    skipped = skip_reasons(present, options)
+    todo = np.array([s is None for s in skipped], dtype=bool)
+    pred = np.full((n, NUM_JOINTS, 2), np.nan)
+    if todo.any():
         evidence = present[todo] | hint_present[todo]
         evidence_xy = np.where(present[todo, :, None], xy[todo], hint_xy[todo])
-        try:  # absurd coordinates (1e308) may overflow inside the filler: non-finite results are handled below
-            with np.errstate(all="ignore"):
-                pred = filler.predict(
-                    np.where(evidence[..., None], evidence_xy, 0.0).astype(np.float32),
-                    evidence,
-                    frame[todo].astype(np.float32),
-                    _seeds(len(todo), options.seed),
-                )
-            pred = np.asarray(pred, dtype=np.float64)
-            if pred.shape != (len(todo), NUM_JOINTS, 2):
-                raise ValueError(f"filler returned shape {pred.shape}")
-        except Exception as err:  # a failing fill must never lose the user's pose
-            log.warning("PoseFill: fill failed, people left unrepaired: %s", err)
-            for i in todo:
-                skipped[i] = f"fill failed: {err}"
-            todo = todo[:0]
-            pred = np.zeros((0, NUM_JOINTS, 2))
-        ok = np.isfinite(pred).all((1, 2))
-        for i in todo[~ok]:
-            skipped[i] = "fill failed: the model returned non-finite coordinates"
-        todo, pred = todo[ok], pred[ok]
-        pred = np.where(hint_present[todo, :, None], hint_xy[todo], pred)
-        f = frame[todo]
+        seeds = np.full(int(todo.sum()), -1 if options.seed is None else options.seed, dtype=np.int64)
+        pred[todo], reasons = predict_rows(filler, evidence_xy, evidence, frame[todo], seeds)
+        for i, reason in zip(np.flatnonzero(todo), reasons):
+            skipped[i] = reason
+        pred = np.where(hint_present[..., None], hint_xy, pred)
+    return apply_fill(xy, present, frame, options, pred, skipped)
+
+
+def apply_fill(
+    xy: np.ndarray,
+    present: np.ndarray,
+    frame: np.ndarray,
+    options: Options,
+    pred: np.ndarray,
+    skipped: list[str | None],
+) -> Completion:
+    """Put predictions (N, 18, 2) in where the scope fills them, for people not ``skipped``; the neck rule.
+
+    Given joints are returned exactly as given; skipped people come back unchanged.
+    """
+    out_xy = np.where(present[..., None], xy, 0.0)
+    filled = np.zeros_like(present)
+    todo = np.flatnonzero([s is None for s in skipped])
+    if len(todo):
+        p, f = pred[todo], frame[todo]
         outside = (
-            (pred[..., 0] < f[:, None, 0])
-            | (pred[..., 1] < f[:, None, 1])
-            | (pred[..., 0] > f[:, None, 2])
-            | (pred[..., 1] > f[:, None, 3])
+            (p[..., 0] < f[:, None, 0])
+            | (p[..., 1] < f[:, None, 1])
+            | (p[..., 0] > f[:, None, 2])
+            | (p[..., 1] > f[:, None, 3])
         )
         want = ~present[todo]
         if options.scope == "limbs":
@@ -120,7 +154,7 @@ def complete_arrays(
         elif options.scope == "outside":
             want &= outside
         filled[todo] = want
-        out_xy[todo] = np.where(want[..., None], pred, out_xy[todo])
+        out_xy[todo] = np.where(want[..., None], p, out_xy[todo])
     after = present | filled
     neck_rule = ~present[:, NECK] & after[:, R_SHOULDER] & after[:, L_SHOULDER]
     neck_rule[[s is not None for s in skipped]] = False
@@ -153,65 +187,125 @@ def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:
 
 
 @np.errstate(all="ignore")  # absurd coordinates (1e308) may overflow on the way; the result stays finite
-def fit_frame(doc: PoseDocument, frame: np.ndarray, margin: float) -> None:
-    """framing=fit: zoom out (never in) and shift every point of the document into the frame, in place."""
-    pts = present_points(doc)
+def fit_transform(pts: np.ndarray, frame: np.ndarray, margin: float) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """framing=fit for points (M, 2): (scale, centre, shift) that zoom out (never in) about the frame's centre and
+    shift them into the frame with the margin, or None when they already fit."""
     if not len(pts):
-        return
+        return None
     x0, y0, x1, y1 = (float(v) for v in frame)
     mx, my = margin * (x1 - x0), margin * (y1 - y0)
     region = np.array([x0 + mx, y0 + my, x1 - mx, y1 - my])
     lo, hi = pts.min(0), pts.max(0)
     if (lo >= region[:2]).all() and (hi <= region[2:]).all():
-        return
+        return None
     size = np.maximum(hi - lo, 1e-9)
     scale = min(1.0, *((region[2:] - region[:2]) / size))
     centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
     lo, hi = centre + scale * (lo - centre), centre + scale * (hi - centre)
     shift = np.where(lo < region[:2], region[:2] - lo, np.where(hi > region[2:], region[2:] - hi, 0.0))
+    return scale, centre, shift
+
+
+@np.errstate(all="ignore")
+def move_document(doc: PoseDocument, scale: float, centre: np.ndarray, shift: np.ndarray) -> None:
+    """Scale every present point of the document about ``centre``, then shift it, in place."""
     for part in (part for person in doc.people for part in parts_of(person)):
         part.xy = np.where(part.present[:, None], centre + scale * (part.xy - centre) + shift, part.xy)
+
+
+def fit_frame(doc: PoseDocument, frame: np.ndarray, margin: float) -> None:
+    """framing=fit: zoom out (never in) and shift every point of the document into the frame, in place."""
+    move = fit_transform(present_points(doc), frame, margin)
+    if move is not None:
+        move_document(doc, *move)
+
+
+def document_boxes(docs: list[PoseDocument], frames: list[np.ndarray | None] | None = None) -> list[np.ndarray]:
+    """The picture of each document, [x0, y0, x1, y1]: its canvas unless a frame is given."""
+    frames = frames or [None] * len(docs)
+    return [
+        np.array([0, 0, d.width, d.height], dtype=np.float64) if f is None else np.asarray(f, float)
+        for d, f in zip(docs, frames, strict=False)
+    ]
+
+
+@dataclass
+class Bodies:
+    """Every person with body keypoints, over all documents in order, as arrays."""
+
+    doc: np.ndarray  # (N,) index of the person's document
+    xy: np.ndarray  # (N, 18, 2) pixels
+    present: np.ndarray  # (N, 18) bool
+    frame: np.ndarray  # (N, 4) the picture of the person's document
+    hint_xy: np.ndarray  # (N, 18, 2)
+    hint_present: np.ndarray  # (N, 18) bool
+
+
+def gather_bodies(docs: list[PoseDocument], boxes: list[np.ndarray]) -> Bodies:
+    """The people with a body, with their document's picture and their hints from hands and face."""
+    people = [(i, p) for i, d in enumerate(docs) for p in d.people if p.body is not None]
+    hints = [document_hints(d) for d in docs]
+    if not people:
+        empty = np.zeros((0, NUM_JOINTS), dtype=bool)
+        return Bodies(
+            np.zeros(0, int), np.zeros((0, NUM_JOINTS, 2)), empty, np.zeros((0, 4)), np.zeros((0, NUM_JOINTS, 2)), empty
+        )
+    return Bodies(
+        doc=np.array([i for i, _ in people]),
+        xy=np.stack([p.body.xy for _, p in people]),
+        present=np.stack([p.body.present for _, p in people]),
+        frame=np.stack([boxes[i] for i, _ in people]),
+        hint_xy=np.concatenate([h[0] for h in hints]),
+        hint_present=np.concatenate([h[1] for h in hints]),
+    )
+
+
+def store_results(docs: list[PoseDocument], result: Completion | None, tracks: list[int | None] | None = None) -> list:
+    """Put completed bodies back into the documents, in place; per document its people's ``posefill`` records
+    (None for a document without people). ``tracks`` (per body) adds a ``track`` to each record."""
+    out: list = []
+    k = 0
+    for doc in docs:
+        if not doc.people:
+            out.append(None)
+            continue
+        records = []
+        for person in doc.people:
+            if person.body is None:
+                records.append({"filled": [], "skipped": "no body keypoints"})
+                if tracks is not None:
+                    records[-1]["track"] = None
+                continue
+            person.body.xy, person.body.present = result.xy[k], result.present[k]
+            record: dict = {"filled": np.flatnonzero(result.filled[k]).tolist()}
+            if result.skipped[k] is not None:
+                record["skipped"] = result.skipped[k]
+            if tracks is not None:
+                record["track"] = tracks[k]
+            records.append(record)
+            k += 1
+        out.append(records)
+    return out
+
+
+def write_documents(docs: list[PoseDocument], records: list) -> list[dict]:
+    """The output documents; one without people comes back as it was (no canvas keys added)."""
+    return [dict(doc.raw) if recs is None else write_document(doc, recs) for doc, recs in zip(docs, records)]
 
 
 def complete_parsed(
     docs: list[PoseDocument], options: Options, filler: Filler, frames: list[np.ndarray | None] | None = None
 ) -> list[dict]:
     """Complete every person of every document in one filler batch; return the output documents."""
-    frames = frames or [None] * len(docs)
-    boxes = [
-        np.array([0, 0, d.width, d.height], dtype=np.float64) if f is None else np.asarray(f, float)
-        for d, f in zip(docs, frames, strict=False)
-    ]
-    bodies = [(box, p) for d, box in zip(docs, boxes, strict=False) for p in d.people if p.body is not None]
-    hints = [document_hints(d) for d in docs]
-    if bodies:
+    boxes = document_boxes(docs, frames)
+    bodies = gather_bodies(docs, boxes)
+    result = None
+    if len(bodies.xy):
         result = complete_arrays(
-            np.stack([p.body.xy for _, p in bodies]),
-            np.stack([p.body.present for _, p in bodies]),
-            np.stack([box for box, _ in bodies]),
-            options,
-            filler,
-            np.concatenate([h[0] for h in hints]),
-            np.concatenate([h[1] for h in hints]),
+            bodies.xy, bodies.present, bodies.frame, options, filler, bodies.hint_xy, bodies.hint_present
         )
-    outputs = []
-    k = 0
-    for doc, box in zip(docs, boxes, strict=False):
-        if not doc.people:  # nothing to fill: the document comes back as it was (no canvas keys added)
-            outputs.append(dict(doc.raw))
-            continue
-        records = []
-        for person in doc.people:
-            if person.body is None:
-                records.append({"filled": [], "skipped": "no body keypoints"})
-                continue
-            person.body.xy, person.body.present = result.xy[k], result.present[k]
-            record: dict = {"filled": np.flatnonzero(result.filled[k]).tolist()}
-            if result.skipped[k] is not None:
-                record["skipped"] = result.skipped[k]
-            records.append(record)
-            k += 1
-        if options.framing == "fit":
+    records = store_results(docs, result)
+    if options.framing == "fit":
+        for doc, box in zip(docs, boxes, strict=False):
             fit_frame(doc, box, options.margin)
-        outputs.append(write_document(doc, records))
-    return outputs
+    return write_documents(docs, records)

@@ -28,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="the output file (IN a file) or folder (IN a folder; same file names); existing files are overwritten",
     )
+    parser.add_argument(
+        "--sequence",
+        action="store_true",
+        help="the inputs are consecutive frames of one video (a folder's files in natural name order, frame_2 "
+        "before frame_10, or one file holding a list of documents): track people and fill steadily across frames",
+    )
     add_option_arguments(parser)
 
 
@@ -51,10 +57,14 @@ def run(args: argparse.Namespace) -> int:
     from ..completion import complete_parsed
     from ..document import parse_documents, read_json_file
     from ..model import cached_filler
+    from ..sequence.complete import complete_frames
+    from ..sequence.order import natural_key
 
     try:
         options = options_from_args(args)
         pairs = plan(Path(args.input), Path(args.output))
+        if args.sequence:
+            pairs.sort(key=lambda pair: natural_key(pair[0].name))
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -76,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
         jobs.append((dst, len(parsed), is_list))
         docs.extend(parsed)
 
-    outputs = complete_parsed(docs, options, cached_filler()) if docs else []
+    complete = complete_frames if args.sequence else complete_parsed
+    outputs = complete(docs, options, cached_filler()) if docs else []
     start = 0
     if not Path(args.input).is_dir() and jobs:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)

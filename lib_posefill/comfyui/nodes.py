@@ -1,0 +1,110 @@
+"""The ComfyUI nodes: ``POSE_KEYPOINT`` in (a list of OpenPose documents, as comfyui_controlnet_aux's DWPose and
+OpenPose estimators output it), the completed ``POSE_KEYPOINT`` and the ControlNet conditioning ``IMAGE`` batch
+out (B x H x W x 3 float32 in 0..1, one image per document). The widgets come from the one options model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ..api import complete_document, complete_sequence
+from ..document import parse_documents
+from ..errors import PoseFillError
+from ..options import CORE_FIELDS, FIELD_BY_NAME, Field, Options
+from ..render import draw_document
+
+UNSET = -1
+"""The value of an optional integer widget (``seed``) that leaves the option unset."""
+
+
+def widget(field: Field) -> tuple:
+    """A ComfyUI input spec for an option: a combo for choices, INT or FLOAT with its range otherwise."""
+    spec: dict[str, Any] = {"tooltip": field.help}
+    if field.choices:
+        return list(field.choices), {"default": field.default, **spec}
+    if field.kind is float:
+        return "FLOAT", {"default": field.default, "min": field.low, "max": field.high, "step": 0.01, **spec}
+    if field.optional:  # ComfyUI gives an INT named seed a "control after generate" widget; keep it fixed
+        spec["tooltip"] = f"{field.help} ({UNSET} = unset)"
+        return "INT", {
+            "default": UNSET,
+            "min": UNSET,
+            "max": int(field.high),
+            "control_after_generate": "fixed",
+            **spec,
+        }
+    return "INT", {"default": field.default, "min": int(field.low), "max": int(field.high), **spec}
+
+
+def options_from_widgets(values: dict[str, Any]) -> Options:
+    """Options from the widget values (``UNSET`` leaves an optional option unset)."""
+    given = {k: None if FIELD_BY_NAME[k].optional and v == UNSET else v for k, v in values.items()}
+    return Options.from_mapping(given)
+
+
+def conditioning_images(documents: list[dict]):
+    """The documents drawn as ControlNet draws OpenPose conditioning: a torch float32 batch (B, H, W, 3) in 0..1,
+    every image the size of the first document's canvas."""
+    import torch
+
+    images = [draw_document(doc) for doc in parse_documents(documents, Options())[0]]
+    h, w = images[0].shape[:2]
+    images = [im if im.shape[:2] == (h, w) else cv2.resize(im, (w, h), interpolation=cv2.INTER_AREA) for im in images]
+    return torch.from_numpy(np.stack(images).astype(np.float32) / 255.0)
+
+
+class PoseFill:
+    """Fill in the joints the pose detector lost, in every document (frame) on its own."""
+
+    CATEGORY = "PoseFill"
+    FUNCTION = "complete"
+    RETURN_TYPES = ("POSE_KEYPOINT", "IMAGE")
+    RETURN_NAMES = ("pose_keypoint", "image")
+    DESCRIPTION = (
+        "Fills in the OpenPose joints a detector lost (legs below the frame, an arm past the edge, hidden joints). "
+        "Outputs the completed POSE_KEYPOINT and its ControlNet conditioning image, one per document."
+    )
+    OUTPUT_TOOLTIPS = (
+        "the completed poses (pixels, c = 1.0, a posefill record per person)",
+        "ControlNet's OpenPose drawing",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls) -> dict:
+        return {
+            "required": {
+                "pose_keypoint": ("POSE_KEYPOINT", {"tooltip": "from DWPose / OpenPose estimators or a pose loader"}),
+                **{name: widget(FIELD_BY_NAME[name]) for name in CORE_FIELDS},
+            }
+        }
+
+    def complete(self, pose_keypoint: Any, **widgets: Any) -> tuple:
+        documents = pose_keypoint if isinstance(pose_keypoint, list) else [pose_keypoint]
+        if not documents:
+            raise PoseFillError("expected at least one pose document, got an empty list", where="pose_keypoint")
+        out = self.fill(documents, options_from_widgets(widgets))
+        return out, conditioning_images(out)
+
+    @staticmethod
+    def fill(documents: list, options: Options) -> list[dict]:
+        return complete_document(documents, options)
+
+
+class PoseFillSequence(PoseFill):
+    """The documents are the consecutive frames of one video: people are tracked (posefill.track) and filled
+    steadily across frames; given joints never move."""
+
+    DESCRIPTION = (
+        "For video: the documents are consecutive frames. Tracks people across frames, uses joints seen in other "
+        "frames, and keeps filled joints steady along time. Outputs the completed POSE_KEYPOINT and the image batch."
+    )
+
+    @staticmethod
+    def fill(documents: list, options: Options) -> list[dict]:
+        return complete_sequence(documents, options)
+
+
+NODE_CLASS_MAPPINGS = {"PoseFill": PoseFill, "PoseFillSequence": PoseFillSequence}
+NODE_DISPLAY_NAME_MAPPINGS = {"PoseFill": "PoseFill", "PoseFillSequence": "PoseFill sequence"}

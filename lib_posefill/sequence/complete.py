@@ -1,0 +1,179 @@
+"""Sequence mode: complete the frames of a video as one whole.
+
+1. People are tracked from frame to frame (``tracking``); each person keeps one ``posefill.track`` id.
+2. A joint missing in a frame but seen in other frames of the same track is carried over (``memory``).
+3. The model fills the rest, every frame of every track in one call, with the carried joints as evidence.
+4. A seeded alternative is one offset from the best guess per track (in body sizes), the most typical of the
+   per-frame offsets, so the same seed gives the same kind of legs in every frame.
+5. Filled joints are steadied along time without moving any given joint (``steady``), then the options'
+   scope, neck rule and framing apply as for single documents.
+
+Coordinates are compared across frames in the first frame's canvas: a frame with another canvas size is
+taken to show the same picture at another resolution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..completion import (
+    Bodies,
+    apply_fill,
+    document_boxes,
+    fit_transform,
+    gather_bodies,
+    move_document,
+    predict_rows,
+    skip_reasons,
+    store_results,
+    write_documents,
+)
+from ..document import PoseDocument, present_points
+from ..filler import Filler
+from ..options import Options
+from .memory import carry_over
+from .steady import steady
+from .timeline import lay_out
+from .tracking import fallback_sizes, track_people
+
+CONDITION_WEIGHT = 0.5
+"""Carried joints at least this trusted are evidence for the model."""
+SEED_SAMPLE = 32
+"""Frames per track whose seeded offsets are compared to pick the track's most typical one."""
+
+
+def complete_frames(docs: list[PoseDocument], options: Options, filler: Filler) -> list[dict]:
+    """Complete parsed documents as consecutive frames of one video; return the output documents."""
+    boxes = document_boxes(docs)
+    bodies = gather_bodies(docs, boxes)
+    ref = np.array([docs[0].width, docs[0].height]) if docs else np.ones(2)
+    to_ref = np.array([ref / (d.width, d.height) for d in docs]).reshape(-1, 2)
+    tracks = np.zeros(0, dtype=int)
+    result = None
+    if len(bodies.xy):
+        k = to_ref[bodies.doc][:, None, :]
+        tracks = track_people(bodies.doc, bodies.xy * k, bodies.present, fallback_sizes(np.full(len(k), ref[1])))
+        est, skipped = _estimate(bodies, k, tracks, options, filler)
+        result = apply_fill(bodies.xy, bodies.present, bodies.frame, options, est / k, skipped)
+    records = store_results(docs, result, [int(t) if t >= 0 else None for t in tracks])
+    if options.framing == "fit":
+        _fit_together(docs, to_ref, np.array([0.0, 0.0, *ref]), options.margin)
+    return write_documents(docs, records)
+
+
+def _estimate(bodies: Bodies, k: np.ndarray, tracks: np.ndarray, options: Options, filler: Filler):
+    """Every joint's estimate (N, 18, 2) in reference coordinates, and why each person is skipped (or None)."""
+    skipped = skip_reasons(bodies.present, options)
+    ok = np.array([s is None for s in skipped])
+    given = bodies.present
+    hinted = bodies.hint_present & ~given
+    line = lay_out(tracks, bodies.doc)
+    on_line = line.step >= 0
+    carried, trust = carry_over(
+        line.gather(bodies.xy * k),
+        line.gather(given, False),
+        line.track,
+        line.gather(ok[:, None] & ~(given | hinted), False),
+    )
+    carried = np.where(on_line[:, None, None], carried[line.step], 0.0)
+    trust = np.where(on_line[:, None], trust[line.step], 0.0)
+
+    a = np.flatnonzero(ok)
+    guess = _model_guesses(bodies, k, a, carried, trust >= CONDITION_WEIGHT, options, filler)
+    plain, main = guess.plain, guess.main
+    if guess.seeded is not None:
+        offset = _typical_offsets(guess.seeded, main, tracks[a], guess.seeded_failed)
+        main, plain = main + offset, plain + offset
+    for i, reason in zip(a, guess.reasons):
+        skipped[i] = reason
+    est = np.full(bodies.xy.shape, np.nan)
+    mix = trust[a, :, None]
+    est[a] = np.where(mix > 0, mix * carried[a] + (1 - mix) * plain, main)
+    est = np.where(hinted[..., None], bodies.hint_xy * k, est)
+
+    estimated = np.array([s is None for s in skipped])[:, None] & ~given & np.isfinite(est).all(-1)
+    size = np.full(len(est), np.nan)
+    size[a] = _radius(main)
+    steadied = steady(
+        line.gather(bodies.xy * k),
+        line.gather(given, False),
+        line.gather(np.nan_to_num(est)),
+        line.gather(estimated, False),
+        line.track,
+        line.gather(size, np.nan),
+    )
+    return np.where(on_line[:, None, None] & estimated[..., None], steadied[line.step], est), skipped
+
+
+@dataclass
+class Guesses:
+    """The model's guesses for people ``a`` (reference coordinates), from one call."""
+
+    plain: np.ndarray  # (A, 18, 2) from each person's given and hinted joints
+    main: np.ndarray  # (A, 18, 2) with the trusted carried joints as evidence too (plain where there are none)
+    seeded: np.ndarray | None  # (A, 18, 2) the seeded version of main, with a seed
+    seeded_failed: np.ndarray | None  # (A,) seeded rows without a guess
+    reasons: list[str | None]  # per person why it has no guess, or None
+
+
+def _model_guesses(bodies: Bodies, k: np.ndarray, a: np.ndarray, carried, condition, options: Options, filler):
+    """Guesses for the people ``a``: every person as given, those with ``condition`` carried joints again with
+    them as evidence, and with a seed the seeded version of the latter, all in one model call."""
+    given = bodies.present
+    evidence = given | bodies.hint_present
+    evidence_xy = np.where(given[..., None], bodies.xy, bodies.hint_xy)
+    b = a[condition[a].any(1)]
+    main_rows = np.where(np.isin(a, b), len(a) + np.searchsorted(b, a), np.arange(len(a)))
+    xy = np.concatenate([evidence_xy[a], np.where(condition[b, :, None], carried[b] / k[b], evidence_xy[b])])
+    ev = np.concatenate([evidence[a], evidence[b] | condition[b]])
+    people = np.concatenate([a, b])
+    seeds = np.full(len(xy), -1, dtype=np.int64)
+    if options.seed is not None:
+        xy, ev, people = np.concatenate([xy, xy[main_rows]]), np.concatenate([ev, ev[main_rows]]), np.r_[people, a]
+        seeds = np.r_[seeds, np.full(len(a), options.seed)]
+    pred, reasons = predict_rows(filler, xy, ev, bodies.frame[people], seeds)
+    pred = pred * k[people]
+    failed = np.array([r is not None for r in reasons], dtype=bool)
+    plain = pred[: len(a)]
+    main = np.where(failed[main_rows][:, None, None], plain, pred[main_rows])
+    seeded = slice(len(a) + len(b), None)
+    with_seed = options.seed is not None
+    return Guesses(
+        plain, main, pred[seeded] if with_seed else None, failed[seeded] if with_seed else None, reasons[: len(a)]
+    )
+
+
+def _radius(pose: np.ndarray) -> np.ndarray:
+    """(N,) RMS distance of a whole pose's joints from their centre: the body size the model drew."""
+    return np.sqrt(((pose - pose.mean(1, keepdims=True)) ** 2).sum(-1).mean(1))
+
+
+def _typical_offsets(seeded: np.ndarray, best: np.ndarray, tracks: np.ndarray, failed: np.ndarray) -> np.ndarray:
+    """Per person the seeded-minus-best offset its track shares: the medoid of the track's per-frame offsets
+    (in body sizes, over up to ``SEED_SAMPLE`` frames), scaled back to each frame's body size."""
+    size = _radius(best)[:, None, None]
+    rel = (seeded - best) / size
+    out = np.zeros_like(best)
+    for t in np.unique(tracks):
+        mine = np.flatnonzero((tracks == t) & ~failed & np.isfinite(rel).all((1, 2)))
+        if not len(mine):
+            continue
+        sample = mine[np.linspace(0, len(mine) - 1, min(len(mine), SEED_SAMPLE)).astype(int)]
+        flat = rel[sample].reshape(len(sample), -1)
+        medoid = flat[np.argmin(np.linalg.norm(flat[:, None] - flat[None], axis=-1).sum(1))]
+        out[tracks == t] = medoid.reshape(best.shape[1:])
+    return out * size
+
+
+def _fit_together(docs: list[PoseDocument], to_ref: np.ndarray, box: np.ndarray, margin: float) -> None:
+    """framing=fit for a video: one zoom and shift for every frame (fitted to all frames' points), so the
+    people do not jump between frames."""
+    pts = [present_points(d) * s for d, s in zip(docs, to_ref)]
+    move = fit_transform(np.concatenate(pts) if pts else np.zeros((0, 2)), box, margin)
+    if move is None:
+        return
+    scale, centre, shift = move
+    for doc, s in zip(docs, to_ref):
+        move_document(doc, scale, centre / s, shift / s)

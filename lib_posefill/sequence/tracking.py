@@ -1,0 +1,173 @@
+"""Following people from frame to frame: one track id per person, through crossings and short losses.
+
+Each track remembers where its joints were last seen, carried along with the body's motion. A detection joins
+the track whose predicted joints lie closest to it, measured in body sizes (plus how much the body size
+differs), greedily from the closest pair, within a gate that widens while a track is lost. Only joint
+positions and body size are used, so the people's order inside each frame's document does not matter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..baselines import COCO_MEAN_POSE
+from ..skeleton import NUM_JOINTS
+
+TORSO_AND_LIMBS = (
+    *((1, 2), (1, 5), (2, 5), (1, 8), (1, 11), (8, 11)),  # neck-shoulders, shoulders, neck-hips, hips
+    *((2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (9, 10), (11, 12), (12, 13)),  # arms and legs
+)
+"""Segments whose length tells the body size (the head's are left out: their length changes as it turns)."""
+_A, _B = np.array(TORSO_AND_LIMBS).T
+_MEAN_LENGTH = np.linalg.norm(COCO_MEAN_POSE[_A] - COCO_MEAN_POSE[_B], axis=1).astype(np.float64)
+_MEAN_HEIGHT = float(np.ptp(COCO_MEAN_POSE[:, 1]))
+
+MAX_LOST = 30
+"""Frames a track waits for its person to be detected again."""
+MEMORY = 12
+"""Frames a joint's last seen position still counts when matching."""
+GATE = 0.7
+"""Largest matching cost (body sizes; a body is about 3 tall) one frame after the track was last seen ..."""
+GATE_GROWTH, GATE_MAX = 0.1, 2.0
+"""... growing by this much per further lost frame, up to this."""
+NO_COMMON_PENALTY = 0.3
+"""Added when a detection shares no remembered joint with a track (then each detected joint is compared with
+the track's nearest remembered joint)."""
+SIZE_WEIGHT, SIZE_MIN_LIMBS = 0.5, 3
+"""Cost per unit of |log(body size ratio)|, counted only when the detection shows this many limbs."""
+
+
+def body_sizes(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) body size in pixels per mean-pose unit: the median of the seen limbs' length ratios to the mean
+    pose (robust to foreshortened limbs), NaN where no torso or limb segment is seen; and (N,) how many were."""
+    seen = present[:, _A] & present[:, _B]
+    ratio = np.linalg.norm(xy[:, _A] - xy[:, _B], axis=-1) / _MEAN_LENGTH
+    ratio = np.where(seen & (ratio > 0), ratio, np.nan)
+    out = np.full(len(xy), np.nan)
+    some = seen.any(1)
+    if some.any():
+        out[some] = np.nanmedian(ratio[some], axis=1)
+    return out, seen.sum(1)
+
+
+class _Tracks:
+    """The live tracks' state (lost for at most MAX_LOST frames), one row each, grown as people appear."""
+
+    def __init__(self) -> None:
+        self.id = np.zeros(0, dtype=np.int64)
+        self.mem = np.zeros((0, NUM_JOINTS, 2))  # last known joint positions
+        self.age = np.zeros((0, NUM_JOINTS))  # frames since each joint was seen, at ``last``
+        self.vel = np.zeros((0, 2))  # body motion per frame
+        self.size = np.zeros(0)
+        self.last = np.zeros(0, dtype=np.int64)  # frame last seen
+        self.count = 0
+
+    def retire(self, t: int) -> None:
+        """Forget the tracks lost for longer than MAX_LOST frames at frame ``t``."""
+        keep = t - self.last <= MAX_LOST
+        if not keep.all():
+            for name in ("id", "mem", "age", "vel", "size", "last"):
+                setattr(self, name, getattr(self, name)[keep])
+
+    def add(self, xy: np.ndarray, present: np.ndarray, size: np.ndarray, frame: int) -> np.ndarray:
+        ids = np.arange(self.count, self.count + len(xy))
+        self.count += len(xy)
+        self.id = np.concatenate([self.id, ids])
+        self.mem = np.concatenate([self.mem, np.where(present[..., None], xy, 0.0)])
+        self.age = np.concatenate([self.age, np.where(present, 0.0, np.inf)])
+        self.vel = np.concatenate([self.vel, np.zeros((len(xy), 2))])
+        self.size = np.concatenate([self.size, size])
+        self.last = np.concatenate([self.last, np.full(len(xy), frame)])
+        return ids
+
+
+def _costs(tracks: _Tracks, t: int, xy: np.ndarray, present: np.ndarray, size: np.ndarray):
+    """(K, D) matching costs of the live tracks against detections, and each track's gate."""
+    dt = (t - tracks.last).astype(np.float64)
+    pred = tracks.mem + tracks.vel[:, None, :] * dt[:, None, None]
+    common = (tracks.age + dt[:, None] <= MEMORY)[:, None, :] & present[None, :, :]
+    n = common.sum(-1)
+    diff = pred[:, None] - xy[None]
+    dist = np.sqrt(np.einsum("kdjc,kdjc->kdj", diff, diff))
+    cost = np.einsum("kdj,kdj->kd", dist, common) / np.maximum(n, 1) / tracks.size[:, None]
+    if (n == 0).any():
+        known = np.isfinite(tracks.age)
+        gaps = np.sqrt(((pred[:, None, :, None] - xy[None, :, None, :]) ** 2).sum(-1))  # (K, D, known, detected)
+        gaps = np.where(known[:, None, :, None] & present[None, :, None, :], gaps, np.inf).min(2)
+        nearest = np.where(present[None], gaps, 0.0).sum(-1) / np.maximum(present.sum(1), 1)[None]
+        cost = np.where(n > 0, cost, nearest / tracks.size[:, None] + NO_COMMON_PENALTY)
+    if np.isfinite(size).any():
+        size_term = SIZE_WEIGHT * np.abs(np.log(size[None, :] / tracks.size[:, None]))
+        cost = cost + np.where(np.isfinite(size_term), size_term, 0.0)
+    gate = np.minimum(GATE + GATE_GROWTH * (dt - 1), GATE_MAX)
+    return cost, gate, dt, common
+
+
+def _greedy(cost: np.ndarray, gate: np.ndarray) -> list[tuple[int, int]]:
+    """(track, detection) pairs, cheapest first, each used once, each within its track's gate."""
+    if cost.shape == (1, 1):
+        return [(0, 0)] if cost[0, 0] <= gate[0] else []
+    cost = np.where(cost <= gate[:, None], cost, np.inf)
+    pairs = []
+    for flat in np.argsort(cost, axis=None):
+        k, d = np.unravel_index(flat, cost.shape)
+        if not np.isfinite(cost[k, d]):
+            break
+        if any(k == a or d == b for a, b in pairs):
+            continue
+        pairs.append((int(k), int(d)))
+    return pairs
+
+
+def track_people(frame: np.ndarray, xy: np.ndarray, present: np.ndarray, fallback_size: np.ndarray) -> np.ndarray:
+    """Track id per person row (rows in frame order; ``frame`` (N,) their frame index, xy (N, 18, 2) in one
+    coordinate space for the whole sequence, present (N, 18)). Ids count from 0 in order of first appearance;
+    a row with no present joint gets -1. ``fallback_size`` (N,) is the body size used where none can be measured.
+    """
+    frame = np.asarray(frame)
+    ids = np.full(len(frame), -1)
+    sizes, limbs = body_sizes(xy, present)
+    telling = np.where(limbs >= SIZE_MIN_LIMBS, sizes, np.nan)  # sizes sure enough to tell people apart
+    tracks = _Tracks()
+    seen = present.any(1)
+    starts = np.flatnonzero(np.r_[True, frame[1:] != frame[:-1]]) if len(frame) else np.zeros(0, int)
+    for begin, end in zip(starts.tolist(), np.r_[starts[1:], len(frame)].tolist()):
+        t = int(frame[begin])
+        rows = np.arange(begin, end)[seen[begin:end]]
+        if not len(rows):
+            continue
+        dxy, dp, ds = xy[rows], present[rows], sizes[rows]
+        tracks.retire(t)
+        pairs: list[tuple[int, int]] = []
+        if len(tracks.id):
+            cost, gate, dt, common = _costs(tracks, t, dxy, dp, telling[rows])
+            pairs = _greedy(cost, gate)
+            for k, d in pairs:
+                _update(tracks, k, t, dt[k], dxy[d], dp[d], ds[d], common[k, d])
+                ids[rows[d]] = tracks.id[k]
+        if len(pairs) < len(rows):
+            new = np.setdiff1d(np.arange(len(rows)), [d for _, d in pairs])
+            centre_x = (dxy[new, :, 0] * dp[new]).sum(1) / dp[new].sum(1)
+            new = new[np.argsort(centre_x, kind="stable")]
+            size = np.where(np.isfinite(ds[new]), ds[new], fallback_size[rows[new]])
+            ids[rows[new]] = tracks.add(dxy[new], dp[new], size, t)
+    return ids
+
+
+def _update(tracks: _Tracks, k: int, t: int, dt: float, xy: np.ndarray, present: np.ndarray, size: float, common):
+    """Track row ``k`` saw this detection at frame ``t``: move its memory, velocity, size."""
+    if common.any():
+        step = (xy[common] - tracks.mem[k, common]).mean(0)
+        tracks.vel[k] = 0.5 * tracks.vel[k] + 0.5 * step / dt
+    else:
+        step = tracks.vel[k] * dt
+    tracks.mem[k] = np.where(present[:, None], xy, tracks.mem[k] + step)
+    tracks.age[k] = np.where(present, 0.0, tracks.age[k] + dt)
+    if size == size:  # not NaN
+        tracks.size[k] = 0.7 * tracks.size[k] + 0.3 * size
+    tracks.last[k] = t
+
+
+def fallback_sizes(canvas_height: np.ndarray) -> np.ndarray:
+    """A body a third of the canvas tall, in pixels per mean-pose unit."""
+    return np.asarray(canvas_height, dtype=np.float64) / (3.0 * _MEAN_HEIGHT)

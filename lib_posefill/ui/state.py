@@ -3,15 +3,16 @@
 A loaded pose becomes a *base* document (pixel coordinates, c = 1) plus, per person with a body, the
 evidence the filler sees: each joint is given (from the input), pinned (placed or kept by the user),
 absent (filled if the scope covers it) or removed (pinned missing: stays missing through refills).
-Every action changes the evidence, a person's seed or the hands and face in the base, and refills; the
-completed document is always the core's output for that evidence, one person at a time (each person has
-its own seed), so what the editor shows is what the export writes.
+Every action changes the evidence, a person's seed or the hands and face in the base, and refills the
+people it touched; the completed document is always the core's output for that evidence (each person has
+its own seed; people with the same seed are filled in one batch), so what the editor shows is what the
+export writes. People are never changed in place: an action replaces the ones it edits, so a state, its
+undo history and the states before it share everything else (work per edit does not grow with the people).
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,6 @@ from ..skeleton import JOINT_INDEX, JOINT_NAMES, L_WRIST, NOSE, NUM_JOINTS, R_WR
 ABSENT, GIVEN, PINNED, REMOVED = 0, 1, 2, 3
 STATES = ("given", "filled", "pinned", "missing", "pinned missing")
 MAX_UNDO = 50
-MAX_CACHE = 256
 PIXEL = Options(coords="pixel")
 ATTACHED = {R_WRIST: "hand_right_keypoints_2d", L_WRIST: "hand_left_keypoints_2d", NOSE: "face_keypoints_2d"}
 """A hand follows its wrist and the face its nose when those are moved."""
@@ -36,7 +36,8 @@ ATTACHED = {R_WRIST: "hand_right_keypoints_2d", L_WRIST: "hand_left_keypoints_2d
 
 @dataclass
 class Person:
-    """One editable body: the evidence for the filler, its seed, and the input it started from."""
+    """One editable body: the evidence for the filler, its seed, and the input it started from (not changed
+    once made: ``copy`` it to edit)."""
 
     index: int  # position in the document's people list
     xy: np.ndarray  # (18, 2) pixels
@@ -61,14 +62,19 @@ class TabState:
     background: str | None = None  # data URL of the picture shown under the skeleton
     background_size: tuple[int, int] | None = None
     person: int = 0  # the selected person (index into people)
-    filled_with: Options | None = None
-    cache: dict[str, dict[str, Any]] = field(default_factory=dict)  # one person's fill input -> its output
+    filled_with: Options | None = None  # the options of the last fill
+    dirty: set[int] = field(default_factory=set)  # people edited since the last fill
 
     def clone(self) -> TabState:
         new = copy.copy(self)
-        new.people = [p.copy() for p in self.people]
-        new.history, new.future = list(self.history), list(self.future)
+        new.people, new.history, new.future, new.dirty = list(self.people), list(self.history), list(self.future), set()
         return new
+
+    def edit(self, person: int) -> Person:
+        """The person's own copy in this state, to change (it is refilled by the next fill)."""
+        self.people[person] = self.people[person].copy()
+        self.dirty.add(person)
+        return self.people[person]
 
     @property
     def loaded(self) -> bool:
@@ -121,31 +127,22 @@ def _evidence(person: Person) -> list[float]:
     return keypoints.ravel().tolist()
 
 
-def working_document(state: TabState) -> dict[str, Any]:
-    """The base document with every body replaced by its current evidence."""
-    doc = copy.deepcopy(state.base)
-    for person in state.people:
-        doc["people"][person.index][BODY_KEY] = _evidence(person)
-    return doc
+def _raw_person(state: TabState, person: Person) -> dict[str, Any]:
+    """The person as the filler sees it: its part of the base with the body replaced by its evidence."""
+    return {**state.base["people"][person.index], BODY_KEY: _evidence(person)}
 
 
-def _fill_person(state: TabState, person: Person, options: Options, filler: Filler | None) -> dict[str, Any]:
-    """One person completed on its own (its seed, the document's canvas); removed joints stay missing."""
-    raw = {**state.base["people"][person.index], BODY_KEY: _evidence(person)}
-    key = json.dumps([raw, person.seed, person.source.tolist()], sort_keys=True)
-    if key in state.cache:
-        return state.cache[key]
-    single = {**{k: v for k, v in state.base.items() if k != "people"}, "people": [raw]}
-    out = complete_document(single, options.replace(seed=person.seed), filler=filler)["people"][0]
-    removed = np.flatnonzero(person.source == REMOVED)
-    if len(removed):
-        keypoints = np.asarray(out[BODY_KEY], dtype=float).reshape(NUM_JOINTS, 3)
-        keypoints[removed] = 0.0
-        out[BODY_KEY] = [_plain(v) for v in keypoints.ravel()]
-        out["posefill"] = {**out["posefill"], "filled": [j for j in out["posefill"]["filled"] if j not in removed]}
-    if len(state.cache) >= MAX_CACHE:
-        state.cache.clear()
-    state.cache[key] = out
+def _fill_group(state: TabState, people: list[Person], options: Options, filler: Filler | None) -> list[dict]:
+    """People with the same seed, completed in one call on the document's canvas; removed joints stay missing."""
+    doc = {**{k: v for k, v in state.base.items() if k != "people"}, "people": [_raw_person(state, p) for p in people]}
+    out = complete_document(doc, options.replace(seed=people[0].seed), filler=filler)["people"]
+    for person, raw in zip(people, out, strict=True):
+        removed = np.flatnonzero(person.source == REMOVED)
+        if len(removed):
+            keypoints = np.asarray(raw[BODY_KEY], dtype=float).reshape(NUM_JOINTS, 3)
+            keypoints[removed] = 0.0
+            raw[BODY_KEY] = [_plain(v) for v in keypoints.ravel()]
+            raw["posefill"] = {**raw["posefill"], "filled": [j for j in raw["posefill"]["filled"] if j not in removed]}
     return out
 
 
@@ -156,25 +153,27 @@ def _plain(v: float) -> int | float:
 def fill(state: TabState, options: Options, filler: Filler | None = None) -> TabState:
     """Complete the current evidence (framing keep, each person's seed); stores the result on the state.
 
-    A person whose evidence, seed and hands/face did not change since an earlier fill with the same
-    options comes from the cache, so an edit refills only the person it touched.
+    Only the people edited since the last fill are completed again (everyone after a new pose or other
+    options), in one filler call per seed; the others keep their completed joints.
     """
     if not state.loaded:
         return state
     opts = options.replace(framing="keep", seed=None, coords="pixel")
-    if opts != state.filled_with:
-        state.cache = {}
-        state.filled_with = opts
-    if not state.base["people"]:
-        state.result = copy.deepcopy(state.base)
-        return state
-    people = [
-        {**copy.deepcopy(raw), "posefill": {"filled": [], "skipped": "no body keypoints"}}
-        for raw in state.base["people"]
-    ]
-    for person in state.people:
-        people[person.index] = copy.deepcopy(_fill_person(state, person, opts, filler))
-    state.result = {**copy.deepcopy({k: v for k, v in state.base.items() if k != "people"}), "people": people}
+    top = {k: v for k, v in state.base.items() if k != "people"}
+    if state.result is None or opts != state.filled_with:
+        people = [{**raw, "posefill": {"filled": [], "skipped": "no body keypoints"}} for raw in state.base["people"]]
+        todo = range(len(state.people))
+    else:
+        people = list(state.result["people"])
+        todo = sorted(state.dirty)
+    groups: dict[int | None, list[Person]] = {}
+    for i in todo:
+        groups.setdefault(state.people[i].seed, []).append(state.people[i])
+    for group in groups.values():
+        for person, raw in zip(group, _fill_group(state, group, opts, filler), strict=True):
+            people[person.index] = raw
+    state.result = {**top, "people": people}
+    state.filled_with, state.dirty = opts, set()
     return state
 
 
@@ -252,13 +251,18 @@ def joint_index(joint: int | str) -> int:
 
 
 def _snapshot(state: TabState) -> tuple:
-    return tuple((p.xy.copy(), p.source.copy(), p.seed) for p in state.people), state.base
+    return list(state.people), state.base
 
 
 def _restore_snapshot(state: TabState, snapshot: tuple) -> None:
-    people, state.base = snapshot
-    for p, (xy, source, seed) in zip(state.people, people, strict=True):
-        p.xy, p.source, p.seed = xy.copy(), source.copy(), seed
+    """Back to a snapshot; the people that differ from it (another Person, or other hands/face) are refilled."""
+    people, base = snapshot
+    state.dirty = {
+        i
+        for i, (now, then) in enumerate(zip(state.people, people, strict=True))
+        if now is not then or state.base["people"][now.index] is not base["people"][then.index]
+    }
+    state.people, state.base = list(people), base
 
 
 def _remember(state: TabState) -> TabState:
@@ -297,10 +301,11 @@ def place(state: TabState, person: int, joint: int | str, x: float, y: float) ->
         )
     new = _remember(state)
     xy, present = completed_xy(state, person)
+    edited = new.edit(person)
     if present[j]:
-        new.base = _shift_attached(new.base, new.people[person].index, j, np.array([x, y]) - xy[j])
-    new.people[person].xy[j] = (float(x), float(y))
-    new.people[person].source[j] = PINNED
+        new.base = _shift_attached(new.base, edited.index, j, np.array([x, y]) - xy[j])
+    edited.xy[j] = (float(x), float(y))
+    edited.source[j] = PINNED
     return new
 
 
@@ -318,7 +323,7 @@ def _set_source(state: TabState, person: int, joint: int | str, source: int) -> 
     check_person(state, person)
     j = joint_index(joint)
     new = _remember(state)
-    new.people[person].source[j] = source
+    new.edit(person).source[j] = source
     return new
 
 
@@ -347,7 +352,7 @@ def restore(state: TabState, person: int, joint: int | str | None = None) -> Tab
     gave it, or missing where the input had none."""
     check_person(state, person)
     new = _remember(state)
-    p = new.people[person]
+    p = new.edit(person)
     joints = range(NUM_JOINTS) if joint is None else [joint_index(joint)]
     for j in joints:
         p.xy[j] = p.input_xy[j] if p.input_present[j] else 0.0
@@ -425,7 +430,7 @@ def reroll(state: TabState, person: int) -> TabState:
     check_person(state, person)
     new = _remember(state)
     seed = state.people[person].seed
-    new.people[person].seed = 1 if seed is None else (seed + 1) % (2**31)
+    new.edit(person).seed = 1 if seed is None else (seed + 1) % (2**31)
     return new
 
 

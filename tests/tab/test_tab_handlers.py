@@ -440,3 +440,35 @@ def test_the_app_command_imports_gradio_only_when_run():
 
     code = "import sys, lib_posefill.cli, lib_posefill.cli.app; sys.exit('gradio' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+class CountingFiller:
+    """The shipped filler, recording how many people each call fills."""
+
+    name = "counting"
+
+    def __init__(self):
+        self.calls = []
+
+    def predict(self, xy, present, frame, seeds):
+        self.calls.append(len(xy))
+        return cached_filler().predict(xy, present, frame, seeds)
+
+
+def test_an_edit_refills_only_the_person_it_touched():
+    rng = np.random.default_rng(9)
+    doc = document([body(rng, 60 + 40 * i, 300, 60, missing=(10, 13)) for i in range(50)], 2100, 640)
+    filler = CountingFiller()
+    handlers = Handlers(filler=filler)
+    state, _ = handlers.paste(TabState(), json.dumps(doc), OPTS)
+    assert filler.calls == [50]  # a new pose: everyone, in one call
+    before = [json.dumps(p) for p in state.result["people"]]
+    state, _ = act(handlers, state, "move", person=7, joint=KNEE, x=350.0, y=420.0)
+    state, _ = act(handlers, state, "reroll", person=3)
+    state, _ = act(handlers, state, "undo")
+    state, _ = act(handlers, state, "select", person=5)
+    assert filler.calls == [50, 1, 1, 1]  # the moved person, the re-rolled one, the one the undo changed back
+    changed = [i for i, p in enumerate(state.result["people"]) if json.dumps(p) != before[i]]
+    assert changed == [7]
+    state, _ = act(handlers, state, "refresh", options={**OPTS, "scope": "all"})
+    assert filler.calls[4:] == [50]  # other options: everyone again, one call per seed

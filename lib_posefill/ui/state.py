@@ -26,7 +26,9 @@ from ..filler import Filler
 from ..options import Options
 from ..skeleton import JOINT_INDEX, JOINT_NAMES, L_WRIST, NOSE, NUM_JOINTS, R_WRIST
 
-ABSENT, GIVEN, PINNED, REMOVED = 0, 1, 2, 3
+ABSENT, GIVEN, PINNED, REMOVED = 0, 1, 2, 3  # a joint's source: what the filler is told
+FILLED = 4  # an absent joint the last fill added
+STATE_OF_CODE = ("missing", "given", "pinned", "pinned missing", "filled")
 STATES = ("given", "filled", "pinned", "missing", "pinned missing")
 MAX_UNDO = 50
 PIXEL = Options(coords="pixel")
@@ -191,21 +193,11 @@ def export_document(state: TabState, options: Options) -> dict[str, Any]:
 
 def joint_states(state: TabState, person: int) -> list[str]:
     """given / filled / pinned / missing / pinned missing for each joint of one person, after the last fill."""
-    p = state.people[person]
-    filled = set(_record(state, person).get("filled") or [])
-    out = []
-    for j in range(NUM_JOINTS):
-        if p.source[j] == PINNED:
-            out.append("pinned")
-        elif p.source[j] == GIVEN:
-            out.append("given")
-        elif p.source[j] == REMOVED:
-            out.append("pinned missing")
-        elif j in filled:
-            out.append("filled")
-        else:
-            out.append("missing")
-    return out
+    codes = state.people[person].source.tolist()
+    for j in _record(state, person).get("filled") or []:
+        if 0 <= j < NUM_JOINTS and codes[j] == ABSENT:
+            codes[j] = FILLED
+    return [STATE_OF_CODE[c] for c in codes]
 
 
 def _record(state: TabState, person: int) -> dict[str, Any]:

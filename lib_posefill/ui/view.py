@@ -9,6 +9,9 @@ from ..skeleton import JOINT_NAMES
 from .editor import protocol
 from .state import TabState, joint_states, table_rows
 
+SUMMARY_PEOPLE = 8
+"""The status line names what was filled for this many people at most."""
+
 
 @dataclass
 class View:
@@ -53,12 +56,12 @@ def build_view(
 
 
 def summary(state: TabState) -> str:
-    """One line: source, people, what was filled, the version of each person."""
+    """One line: source, people, what was filled, the version of each person (the first SUMMARY_PEOPLE)."""
     n = len(state.people)
     if n == 0:
         return f"{state.note}: no people in this pose — nothing to fill.".lstrip(": ")
     parts = []
-    for i, p in enumerate(state.people):
+    for i, p in enumerate(state.people[:SUMMARY_PEOPLE]):
         states = joint_states(state, i)
         filled = [JOINT_NAMES[j] for j, s in enumerate(states) if s == "filled"]
         record = _skipped(state, i)
@@ -66,6 +69,8 @@ def summary(state: TabState) -> str:
         if p.seed is not None:
             text += f" (version {p.seed + 1})"
         parts.append(f"{person_label(i)}: {text}" if n > 1 else text[0].upper() + text[1:])
+    if n > SUMMARY_PEOPLE:
+        parts.append(f"… and {n - SUMMARY_PEOPLE} more")
     head = f"{state.note} · " if state.note else ""
     return f"{head}{n} {'person' if n == 1 else 'people'} · " + "; ".join(parts)
 

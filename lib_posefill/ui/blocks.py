@@ -1,7 +1,7 @@
 """The PoseFill tab as a gradio Blocks, for gradio 3.41 (AUTOMATIC1111), 4.40 (Forge) and 6.x (the app).
 
 One code path: only components and arguments every version shares (File type="binary", gr.update,
-HTML, Textbox, Button, Dataframe); where a name differs (``js``/``_js``, ``format``, ``column_count``)
+HTML, Textbox, Button, Dataframe); where a name differs (``js``/``_js``, ``column_count``)
 it is found with inspect. The skeleton editor (ui/editor) is the main view; the joint table beside it
 always shows the selected person. gradio is imported inside ``build_tab`` so importing this stays light.
 """
@@ -39,11 +39,6 @@ def option_control(gr, field: Field, **kwargs):
         return gr.Radio(list(field.choices), value=field.default, label=label, info=field.help, **kwargs)
     step = 1 if field.kind is int else 0.01
     return gr.Slider(field.low, field.high, value=field.default, step=step, label=label, info=field.help, **kwargs)
-
-
-def image_kwargs(gr) -> dict:
-    """gradio 4 sends output images as WebP unless told otherwise (slow to encode); PNG is exact and quick."""
-    return {"format": "png"} if "format" in inspect.signature(gr.Image.__init__).parameters else {}
 
 
 def table_kwargs(gr) -> dict:

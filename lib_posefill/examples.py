@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .resources import shipped_path
 from .skeleton import (
     BODY25_TO_18,
     L_ANKLE,
@@ -39,7 +40,7 @@ from .skeleton import (
 )
 from .training.data import COCO_NAMES, find_split, from_coco17
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES_DIR = shipped_path("examples")
 BODY25_CANVAS = "640x480"
 """The canvas of ``body25_bare.json`` (bare OpenPose output has none): pass ``--canvas 640x480``."""
 MARGIN = 0.08

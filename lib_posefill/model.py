@@ -17,9 +17,10 @@ from .baselines import MeanPoseFiller
 from .errors import PoseFillError
 from .features import decode, encode
 from .filler import Filler
+from .resources import shipped_path
 
 log = logging.getLogger("posefill")
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODELS_DIR = shipped_path("models")
 DEFAULT_MODEL_PATH = MODELS_DIR / "posefill.onnx"
 MODEL_ENV = "POSEFILL_MODEL"
 

@@ -1,4 +1,5 @@
-"""``python -m lib_posefill <command>``: one module per command, each with ``HELP``, ``add_arguments`` and ``run``.
+"""``posefill <command>`` (the same as ``python -m lib_posefill <command>``): one module per command, each with
+``HELP``, ``add_arguments`` and ``run``.
 
 Command modules import heavy packages (torch, gradio) only inside ``run``, so ``--help`` and the
 inference commands stay light.
@@ -34,10 +35,8 @@ def refuse_input_as_output(src: Path, dst: Path) -> None:
         raise PoseFillError("OUT is the same as IN; PoseFill never overwrites its input", where=str(dst))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m lib_posefill", description="PoseFill: complete OpenPose skeletons."
-    )
+def build_parser(prog: str = "python -m lib_posefill") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="PoseFill: complete OpenPose skeletons.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(f"lib_posefill.cli.{module_name}")
@@ -48,8 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m lib_posefill") -> int:
+    args = build_parser(prog).parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(message)s")
     try:
         return int(args.run(args) or 0)
@@ -60,3 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {err}", file=sys.stderr)
         return 1
+
+
+def posefill() -> int:
+    """The ``posefill`` console script (pyproject.toml's [project.scripts])."""
+    return main(prog="posefill")

@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the inputs are consecutive frames of one video (a folder's files in natural name order, frame_2 "
         "before frame_10, or one file holding a list of documents): track people and fill steadily across frames",
     )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress line (a folder shows one on a terminal)"
+    )
     add_option_arguments(parser)
 
 
@@ -59,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from ..model import cached_filler
     from ..sequence.complete import complete_frames
     from ..sequence.order import natural_key
+    from .progress import ProgressLine
 
     try:
         options = options_from_args(args)
@@ -73,10 +77,12 @@ def run(args: argparse.Namespace) -> int:
         if not pairs:
             print(f"warning: no *.json files directly inside {args.input}", file=sys.stderr)
 
+    progress = ProgressLine(len(pairs), quiet=args.quiet or not Path(args.input).is_dir())
     failed = 0
     jobs = []  # (output path, number of documents, whether the file held a list)
     docs = []
     for src, dst in pairs:
+        progress.count(read=1)
         try:
             parsed, is_list = parse_documents(read_json_file(src, options), options)
         except PoseFillError as err:
@@ -88,10 +94,12 @@ def run(args: argparse.Namespace) -> int:
 
     complete = complete_frames if args.sequence else complete_parsed
     outputs = complete(docs, options, cached_filler()) if docs else []
+    progress.count(filled=sum(len(doc.people) for doc in docs))
     start = 0
     if not Path(args.input).is_dir() and jobs:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     for dst, count, is_list in jobs:
+        progress.count(written=1)
         value = outputs[start : start + count] if is_list else outputs[start]
         start += count
         try:
@@ -101,4 +109,5 @@ def run(args: argparse.Namespace) -> int:
         except OSError as err:
             print(f"{dst}: cannot write ({err.strerror})", file=sys.stderr)
             failed += 1
+    progress.close()
     return 1 if failed else 0

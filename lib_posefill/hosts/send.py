@@ -135,7 +135,8 @@ def add_send_controls(gr: Any, units: list[Unit], state: Any, framing: Any, marg
     """The unit choice and the Send to ControlNet button (call inside the tab's Blocks). ``render(state,
     framing, margin)`` returns the conditioning image (RGB) or raises PoseFillError."""
     from ..errors import PoseFillError
-    from ..ui.editor.widget import HIDDEN, event_kwargs
+    from ..ui.compat import event_kwargs
+    from ..ui.editor.widget import HIDDEN
 
     by_label = {u.label: u for u in units}
     with gr.Row():

@@ -1,23 +1,25 @@
 """The PoseFill tab as a gradio Blocks, for gradio 3.41 (AUTOMATIC1111), 4.40 (Forge) and 6.x (the app).
 
 One code path: only components and arguments every version shares (File type="binary", gr.update,
-HTML, Textbox, Button, Dataframe); where a name differs (``js``/``_js``, ``column_count``)
-it is found with inspect. The skeleton editor (ui/editor) is the main view; the joint table beside it
-always shows the selected person. gradio is imported inside ``build_tab`` so importing this stays light.
+HTML, Textbox, Button, Dataframe); where a name differs it is read from the installed gradio (``js``/``_js``
+in ui/editor/widget.py, the rest in ``compat``). The skeleton editor (ui/editor) is the main view; the joint
+table beside it always shows the selected person. gradio is imported inside ``build_tab`` so importing this
+stays light.
 """
 
-import inspect
 import os
 from pathlib import Path
 
 from ..options import FIELD_BY_NAME, Field
+from ..resources import shipped_path
+from .compat import event_kwargs, fixed_columns
 from .editor import widget
 from .handlers import EXPORT_NOTE, TAB_FIELDS, Handlers
 from .state import STATES, TabState
 from .uploads import IMAGE_KINDS
 
 COLUMNS = ["joint", "x", "y", "state"]
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES_DIR = shipped_path("examples")
 EXAMPLE_SUFFIXES = (".json", ".png", ".jpg", ".jpeg")
 INTRO = (
     "Drop an OpenPose JSON file, a rendered skeleton image or a photo (or paste JSON). PoseFill fills the "
@@ -39,12 +41,6 @@ def option_control(gr, field: Field, **kwargs):
         return gr.Radio(list(field.choices), value=field.default, label=label, info=field.help, **kwargs)
     step = 1 if field.kind is int else 0.01
     return gr.Slider(field.low, field.high, value=field.default, step=step, label=label, info=field.help, **kwargs)
-
-
-def table_kwargs(gr) -> dict:
-    """A table of exactly four columns (``column_count`` since gradio 5, ``col_count`` before)."""
-    params = inspect.signature(gr.Dataframe.__init__).parameters
-    return {"column_count" if "column_count" in params else "col_count": (4, "fixed")}
 
 
 def build_tab(
@@ -106,11 +102,11 @@ def build_tab(
                 table = gr.Dataframe(
                     headers=COLUMNS,
                     datatype=["str", "number", "number", "str"],
+                    **fixed_columns(gr, len(COLUMNS)),
                     interactive=True,
                     type="array",
                     label=f"Joints of the selected person (edit x, y or state: {' / '.join(STATES)}, then apply)",
                     elem_id="posefill-table",
-                    **table_kwargs(gr),
                 )
                 apply = gr.Button("Apply table edits", elem_id="posefill-apply")
                 action = gr.Textbox(
@@ -153,13 +149,11 @@ def build_tab(
 
             load_example.click(on_example, [state, example, *options], outputs)
         inputs = [action, table, *options, state]
-        send.click(
-            on_edit, inputs, outputs, **widget.event_kwargs(gr, widget.send_js(len(inputs)), queue=False, **quiet)
-        )
-        data.change(None, [data], None, **widget.event_kwargs(gr, widget.RECEIVE_JS, queue=False))
-        extend.change(None, [extend], None, **widget.event_kwargs(gr, widget.EXTEND_JS, queue=False))
+        send.click(on_edit, inputs, outputs, **event_kwargs(gr, widget.send_js(len(inputs)), queue=False, **quiet))
+        data.change(None, [data], None, **event_kwargs(gr, widget.RECEIVE_JS, queue=False))
+        extend.change(None, [extend], None, **event_kwargs(gr, widget.EXTEND_JS, queue=False))
         for control in (controls["scope"], controls["min_visible"]):
-            control.change(None, None, None, **widget.event_kwargs(gr, widget.action_js({"op": "refresh"})))
+            control.change(None, None, None, **event_kwargs(gr, widget.action_js({"op": "refresh"})))
         for button, act in (
             (reroll, {"op": "reroll"}),
             (restore, {"op": "restore", "joint": None}),
@@ -169,15 +163,19 @@ def build_tab(
             (export_json, {"op": "export", "kind": "json"}),
             (export_png, {"op": "export", "kind": "png"}),
         ):
-            button.click(None, None, None, **widget.event_kwargs(gr, widget.action_js(act)))
-        tab.load(None, None, None, **widget.event_kwargs(gr, widget.script()))
+            button.click(None, None, None, **event_kwargs(gr, widget.action_js(act)))
+        tab.load(None, None, None, **event_kwargs(gr, widget.script()))
     return tab
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860, handlers: Handlers | None = None):
-    """Serve the tab as its own app; returns the Blocks (already launched, not blocking)."""
+    """Serve the tab as its own app, with the HTTP API (/posefill/v1/...) on the same port, as inside the WebUI;
+    returns the Blocks (already launched, not blocking)."""
+    from ..hosts.http import add_routes
+
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     tab = build_tab(handlers)
     tab.queue()
     tab.launch(server_name=host, server_port=port, prevent_thread_lock=True, show_error=False, quiet=True)
+    add_routes(tab.server_app)  # the app gradio serves (in 3.41 tab.app is another one)
     return tab

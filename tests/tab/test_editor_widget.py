@@ -10,6 +10,7 @@ import re
 import pytest
 
 from lib_posefill.skeleton import COLORS, LIMBS
+from lib_posefill.ui.compat import event_kwargs
 from lib_posefill.ui.editor import protocol, widget
 
 gr = pytest.importorskip("gradio")
@@ -38,7 +39,7 @@ def test_the_script_and_python_agree_on_the_element_ids():
 
 
 def test_event_arguments_follow_the_gradio_version():
-    kwargs = widget.event_kwargs(gr, "() => 1", queue=False, not_an_argument=1)
+    kwargs = event_kwargs(gr, "() => 1", queue=False, not_an_argument=1)
     name = "_js" if gr.__version__.startswith("3.") else "js"
     assert kwargs == {name: "() => 1", "queue": False}
     with gr.Blocks():  # the listener accepts them

@@ -2,13 +2,12 @@
 
 Built only from things gradio 3.41, 4.x and 6.x share: a gr.HTML holding ``#posefill-editor`` (a
 <canvas>), two hidden textboxes and a hidden button (hidden by CSS, so every gradio version keeps them
-in the page), and JavaScript run through event listeners' ``js`` argument (``_js`` in gradio 3; found
-with inspect). Element ids are contracts: see docs/tab.md.
+in the page), and JavaScript run through event listeners' ``js`` argument (``_js`` in gradio 3:
+``compat.event_kwargs``). Element ids are contracts: see docs/tab.md.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 from functools import cache
 from pathlib import Path
@@ -78,16 +77,6 @@ def markup() -> str:
 def script() -> str:
     """editor.js as a function expression, for a load event's js."""
     return "() => {\n" + (HERE / "editor.js").read_text(encoding="utf-8") + "\n}"
-
-
-def event_kwargs(gr: Any, js: str | None = None, **kwargs: Any) -> dict[str, Any]:
-    """Keyword arguments for an event listener: ``js`` under its version's name (``_js`` in gradio 3), and
-    only those other arguments this gradio knows. Every listener takes what ``Blocks.load`` takes."""
-    params = inspect.signature(gr.Blocks.load).parameters
-    out = {k: v for k, v in kwargs.items() if k in params}
-    if js is not None:
-        out["js" if "js" in params else "_js"] = js
-    return out
 
 
 def send_js(count: int) -> str:

@@ -1,9 +1,9 @@
 """Server-side time of the tab's round trips: an upload in, or an editor drop (a joint dragged to a new place),
-and what goes back to the page.
+and the answer for the page.
 
-Measures the handler (read, parse, fill, the editor's payload, the joint table) plus what gradio does with the
-outputs before sending them (its Dataframe's postprocess when gradio is installed). The page's part (the
-request, drawing) is in ``editor_roundtrip``. Run: ``python -m lib_posefill.benchmarks.tab_roundtrip``.
+Measures the handler: read, parse, fill, and the editor's payload (JSON text with the pose, the joint states,
+the table and the status line: all the tab sends back). The page's part (the request, drawing) is in
+``editor_roundtrip``. Run: ``python -m lib_posefill.benchmarks.tab_roundtrip``.
 """
 
 from __future__ import annotations
@@ -43,20 +43,6 @@ def pose(people: int, width: int = 512, height: int = 768) -> dict:
     return {"canvas_width": width, "canvas_height": height, "people": out}
 
 
-def table_encoder():
-    """What gradio does with the joint table before sending it (its Dataframe postprocess), or nothing."""
-    try:
-        import gradio as gr
-        import pandas as pd
-
-        from ..ui.blocks import COLUMNS
-
-        table = gr.Dataframe(headers=COLUMNS, type="array")
-        return f"gradio {gr.__version__}", lambda rows: table.postprocess(pd.DataFrame(rows, columns=COLUMNS))
-    except ImportError:
-        return "no gradio", lambda rows: rows
-
-
 def measure(fn, repeat: int) -> tuple[float, float, float]:
     """Median and 95th-percentile wall time, and median CPU time of this process, in ms."""
     fn(0)  # warm-up (model load, caches)
@@ -75,8 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args(argv)
     handlers = Handlers()
-    encode_name, encode = table_encoder()
-    print(f"filler: {cached_filler().name}; table encoding: {encode_name}; {args.repeat} runs each")
+    print(f"filler: {cached_filler().name}; {args.repeat} runs each")
     print(
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
         "(other work on the machine inflates wall times; CPU time is this process's own)"
@@ -91,20 +76,17 @@ def main(argv: list[str] | None = None) -> int:
         loaded, _ = handlers.upload(TabState(), data, "auto", OPTS)
 
         def upload(_i, data=data):
-            _, view = handlers.upload(TabState(), data, "auto", OPTS)
-            encode(view.rows)
+            handlers.upload(TabState(), data, "auto", OPTS)
 
         def upload_png(_i, png=png):
-            _, view = handlers.upload(TabState(), png, "auto", OPTS)
-            encode(view.rows)
+            handlers.upload(TabState(), png, "auto", OPTS)
 
         def drop(i, state=loaded, people=people):
             """A knee dropped somewhere new (a new place each time: no cache hit)."""
             person = i % people
             x, y = state.result["people"][person]["pose_keypoints_2d"][3 * R_KNEE : 3 * R_KNEE + 2]
             action = {"op": "move", "person": person, "joint": R_KNEE, "x": x + 1 + i % 50, "y": y, "id": i}
-            _, view = handlers.edit(state, json.dumps(action), None, OPTS)
-            encode(view.rows)
+            handlers.edit(state, json.dumps(action), OPTS)
 
         rows += [
             (f"JSON upload, {people} person(s)", upload),

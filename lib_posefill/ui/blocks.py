@@ -12,13 +12,12 @@ from pathlib import Path
 
 from ..options import FIELD_BY_NAME, Field
 from ..resources import shipped_path
-from .compat import event_kwargs, fixed_columns
+from .compat import event_kwargs
 from .editor import widget
 from .handlers import EXPORT_NOTE, TAB_FIELDS, Handlers
 from .state import STATES, TabState
 from .uploads import IMAGE_KINDS
 
-COLUMNS = ["joint", "x", "y", "state"]
 EXAMPLES_DIR = shipped_path("examples")
 EXAMPLE_SUFFIXES = (".json", ".png", ".jpg", ".jpeg")
 INTRO = (
@@ -52,7 +51,6 @@ def build_tab(
     """The tab's Blocks. ``handlers`` carries the filler and the photo detector (None = no photos);
     ``controlnet_units`` (hosts.send.Unit, inside a WebUI) adds Send to ControlNet."""
     import gradio as gr
-    import pandas as pd
 
     handlers = handlers or Handlers()
     examples = example_files() if examples is None else examples
@@ -92,22 +90,13 @@ def build_tab(
                         gr, controlnet_units, state, controls["framing"], controls["margin"], handlers.conditioning
                     )
             with gr.Column(scale=3):
-                status = gr.Markdown(elem_id="posefill-status")
                 gr.HTML(widget.markup(), elem_id="posefill-editor-html")
                 with gr.Row():
                     reroll = gr.Button("Another version", elem_id="posefill-reroll")
                     restore = gr.Button("Restore input", elem_id="posefill-restore")
                     undo = gr.Button("Undo", elem_id="posefill-undo")
                     redo = gr.Button("Redo", elem_id="posefill-redo")
-                table = gr.Dataframe(
-                    headers=COLUMNS,
-                    datatype=["str", "number", "number", "str"],
-                    **fixed_columns(gr, len(COLUMNS)),
-                    interactive=True,
-                    type="array",
-                    label=f"Joints of the selected person (edit x, y or state: {' / '.join(STATES)}, then apply)",
-                    elem_id="posefill-table",
-                )
+                gr.HTML(widget.table_markup(STATES), elem_id="posefill-table-html")
                 apply = gr.Button("Apply table edits", elem_id="posefill-apply")
                 action = gr.Textbox(
                     elem_id=widget.ACTION_ID, max_lines=1, show_label=False, elem_classes=[widget.HIDDEN]
@@ -116,13 +105,13 @@ def build_tab(
                 send = gr.Button("send", elem_id=widget.SEND_ID, elem_classes=[widget.HIDDEN])
 
         options = [controls[name] for name in TAB_FIELDS]
-        outputs = [state, data, table, status]
+        outputs = [state, data]  # the editor draws the pose, the status line and the joint table from ``data``
 
         def show(result):
             new, view = result
             if view.error and hasattr(gr, "Warning"):
                 gr.Warning(view.status.lstrip("⚠ "))
-            return new, view.payload, pd.DataFrame(view.rows or [], columns=COLUMNS), view.status
+            return new, view.payload
 
         def values(option_values):
             return dict(zip(TAB_FIELDS, option_values))
@@ -130,15 +119,15 @@ def build_tab(
         def on_upload(s, file, kind, *opts):
             """Read the file, then empty the drop zone so that the next file can be dropped straight away."""
             if file is None:
-                return (*show((s, handlers.edit(s, '{"op": "refresh"}', None, values(opts))[1])), None)
+                return (*show((s, handlers.edit(s, '{"op": "refresh"}', values(opts))[1])), None)
             return (*show(handlers.upload(s, file, kind, values(opts))), None)
 
         def on_paste(s, text_, *opts):
             return show(handlers.paste(s, text_, values(opts)))
 
-        def on_edit(action_, rows, *rest):
+        def on_edit(action_, *rest):
             *opts, s = rest
-            return show(handlers.edit(s, action_, rows, values(opts)))
+            return show(handlers.edit(s, action_, values(opts)))
 
         upload.upload(on_upload, [state, upload, image_kind, *options], [*outputs, upload])
         paste.click(on_paste, [state, text, *options], outputs)
@@ -148,7 +137,7 @@ def build_tab(
                 return show(handlers.load_path(s, by_name.get(name), values(opts)))
 
             load_example.click(on_example, [state, example, *options], outputs)
-        inputs = [action, table, *options, state]
+        inputs = [action, *options, state]
         send.click(on_edit, inputs, outputs, **event_kwargs(gr, widget.send_js(len(inputs)), queue=False, **quiet))
         data.change(None, [data], None, **event_kwargs(gr, widget.RECEIVE_JS, queue=False))
         extend.change(None, [extend], None, **event_kwargs(gr, widget.EXTEND_JS, queue=False))

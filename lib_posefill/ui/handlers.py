@@ -135,8 +135,8 @@ class Handlers:
         return new, view
 
     # -- the editor -------------------------------------------------------------------------------
-    def edit(self, state, action_text, rows, options) -> tuple[st.TabState, View]:
-        """One editor action (JSON from the page, see editor.protocol); ``rows`` is the joint table."""
+    def edit(self, state, action_text, options) -> tuple[st.TabState, View]:
+        """One editor action (JSON from the page, see editor.protocol)."""
         try:
             action = protocol.parse_action(action_text)
         except PoseFillError as err:
@@ -148,7 +148,7 @@ class Handlers:
         def apply(s: st.TabState, _opts: Options) -> st.TabState:
             if action.op not in ("undo", "redo", "refresh"):
                 st.check_person(s, action.person)
-            new = EDITS[action.op](s, action, rows)
+            new = EDITS[action.op](s, action)
             if s.loaded:
                 new = new.clone() if new is s else new
                 new.person = min(action.person, max(len(new.people) - 1, 0))
@@ -193,21 +193,21 @@ def png(image: np.ndarray) -> bytes:
     return data.tobytes()
 
 
-def _select(s: st.TabState, a: Action, rows: Any) -> st.TabState:
+def _select(s: st.TabState, a: Action) -> st.TabState:
     return s
 
 
-EDITS: dict[str, Callable[[st.TabState, Action, Any], st.TabState]] = {
-    "move": lambda s, a, rows: st.place(s, a.person, a.joint, a.x, a.y),
-    "delete": lambda s, a, rows: st.delete(s, a.person, a.joint),
-    "unpin": lambda s, a, rows: st.unpin(s, a.person, a.joint),
-    "restore": lambda s, a, rows: st.restore(s, a.person, a.joint),
-    "reroll": lambda s, a, rows: st.reroll(s, a.person),
-    "undo": lambda s, a, rows: st.undo(s),
-    "redo": lambda s, a, rows: st.redo(s),
+EDITS: dict[str, Callable[[st.TabState, Action], st.TabState]] = {
+    "move": lambda s, a: st.place(s, a.person, a.joint, a.x, a.y),
+    "delete": lambda s, a: st.delete(s, a.person, a.joint),
+    "unpin": lambda s, a: st.unpin(s, a.person, a.joint),
+    "restore": lambda s, a: st.restore(s, a.person, a.joint),
+    "reroll": lambda s, a: st.reroll(s, a.person),
+    "undo": lambda s, a: st.undo(s),
+    "redo": lambda s, a: st.redo(s),
     "select": _select,
     "refresh": _select,
-    "table": lambda s, a, rows: st.apply_rows(s, a.person, _rows(rows)),
+    "table": lambda s, a: st.apply_rows(s, a.person, [list(r) for r in a.rows]),
 }
 """Editor operations (protocol.OPS but export) -> the state change they make."""
 
@@ -228,14 +228,3 @@ def _file_bytes(data: Any, options: Options) -> bytes:
             raise PoseFillError(f"file is {size / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit")
         return Path(path).read_bytes()
     raise PoseFillError(f"unexpected upload of type {type(data).__name__}")
-
-
-def _rows(rows: Any) -> list[list[Any]]:
-    """Table rows from a list of lists, a dict with 'data' (gradio 4) or a pandas DataFrame."""
-    if rows is None:
-        return []
-    if isinstance(rows, dict):
-        rows = rows.get("data", [])
-    if hasattr(rows, "values") and hasattr(rows, "columns"):
-        rows = rows.values.tolist()
-    return [list(r) for r in rows]

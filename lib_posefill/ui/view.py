@@ -41,10 +41,12 @@ def build_view(
     else:
         status = status or summary(state)
         people = [{"index": p.index, "states": joint_states(state, i)} for i, p in enumerate(state.people)]
+    rows = table_rows(state, state.person)
     text = protocol.payload(
         state.result if state.loaded else None,
         people,
         state.person,
+        rows,
         status,
         error=error,
         ack=ack,
@@ -52,7 +54,7 @@ def build_view(
         background=background,
         download=download,
     )
-    return View(payload=text, rows=table_rows(state, state.person), status=status, error=error)
+    return View(payload=text, rows=rows, status=status, error=error)
 
 
 def summary(state: TabState) -> str:

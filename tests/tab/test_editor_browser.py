@@ -80,6 +80,16 @@ def pose_file(tmp_path):
     return write
 
 
+def table_states(page) -> dict[str, str]:
+    """The joint table as shown: joint name -> the state chosen in its row."""
+    return dict(
+        page.evaluate(
+            "() => Array.from(document.querySelectorAll('#posefill-table tbody tr'))"
+            ".map((tr) => [tr.cells[0].textContent, tr.querySelector('select').value])"
+        )
+    )
+
+
 def filled(page, person: int = 0) -> list[int]:
     return data(page, "state")["people"][person]["posefill"]["filled"]
 
@@ -106,6 +116,17 @@ def test_drag_a_knee_60px_pins_it_and_refills_the_ankle(page, pose_file):
     page.mouse.dblclick(*screen(page, *new_knee[:2]))
     wait_answer(page, before)
     assert KNEE in filled(page)
+    # The joint table: move the wrist by typing, pin the elbow missing, apply.
+    row = page.locator("#posefill-table tbody tr").nth(WRIST)
+    row.locator("input").first.fill("123.4")
+    page.locator("#posefill-table tbody tr").nth(JOINT_INDEX["r_elbow"]).locator("select").select_option(
+        "pinned missing"
+    )
+    before = seq(page)
+    page.locator("#posefill-apply").first.click()
+    wait_answer(page, before)
+    assert joint(page, 0, WRIST)[0] == 123.4 and table_states(page)["r_wrist"] == "pinned"
+    assert joint(page, 0, JOINT_INDEX["r_elbow"]) == [0, 0, 0] and table_states(page)["r_elbow"] == "pinned missing"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"editor-drag-gradio{gradio.__version__}.png"))
 
@@ -142,8 +163,7 @@ def test_two_people_edit_one_the_other_unchanged(page, pose_file):
     assert data(page, "person") == 1  # grabbing a joint selects its person
     assert json.dumps(data(page, "state")["people"][0]) == first
     assert joint(page, 1, JOINT_INDEX["l_wrist"])[1] < second[1]
-    table = page.locator("#posefill-table").first
-    assert "pinned" in table.inner_text()  # the table shows the selected person
+    assert table_states(page)["l_wrist"] == "pinned"  # the table shows the selected person
     before = seq(page)
     page.locator("#posefill-reroll").first.click()  # Another version of person 2 only
     wait_answer(page, before)

@@ -29,10 +29,16 @@ def test_markup_carries_the_editor_element_its_canvas_and_the_skeleton():
     }
 
 
+def test_the_table_offers_every_state():
+    markup = widget.table_markup(("given", "pinned missing"))
+    assert f"id='{widget.TABLE_ID}'" in markup
+    assert json.loads(html.unescape(re.search(r"data-states='([^']*)'", markup)[1])) == ["given", "pinned missing"]
+
+
 def test_the_script_and_python_agree_on_the_element_ids():
     script = widget.script()
     assert script.startswith("() => {") and script.rstrip().endswith("}")
-    for ident in (widget.EDITOR_ID, widget.SEND_ID):
+    for ident in (widget.EDITOR_ID, widget.SEND_ID, widget.STATUS_ID, widget.TABLE_ID):
         assert f'"#{ident}"' in script
     for name in ("state", "view", "busy", "seq"):
         assert f"dataset.{name}" in script
@@ -48,7 +54,7 @@ def test_event_arguments_follow_the_gradio_version():
 
 
 def test_payload_sends_the_picture_only_when_it_changes():
-    first = json.loads(protocol.payload(None, [], 0, "s"))
-    second = json.loads(protocol.payload(None, [], 0, "s", background=None, loaded=True))
+    first = json.loads(protocol.payload(None, [], 0, [], "s"))
+    second = json.loads(protocol.payload(None, [], 0, [], "s", background=None, loaded=True))
     assert "background" not in first and second["background"] is None and second["loaded"]
     assert second["seq"] > first["seq"]

@@ -53,8 +53,8 @@ def states(view) -> dict[str, str]:
     return {row[0]: row[3] for row in view.rows}
 
 
-def act(handlers, state, op, rows=None, options=OPTS, **fields):
-    return handlers.edit(state, json.dumps({"op": op, "id": 1, **fields}), rows, options)
+def act(handlers, state, op, options=OPTS, **fields):
+    return handlers.edit(state, json.dumps({"op": op, "id": 1, **fields}), options)
 
 
 @pytest.fixture
@@ -324,24 +324,14 @@ def test_table_edits(handlers, loaded):
     rows[KNEE][1:3] = [111, 222]  # move: becomes pinned
     rows[JOINT_INDEX["l_elbow"]][3] = "missing"  # dropped: refilled
     rows[JOINT_INDEX["r_elbow"]][3] = "pinned missing"
-    new, view = act(handlers, state, "table", rows)
+    new, view = act(handlers, state, "table", rows=rows)
     assert not view.error, view.status
     assert states(view)["r_knee"] == "pinned" and states(view)["l_elbow"] == "filled"
     assert states(view)["r_elbow"] == "pinned missing"
     assert keypoints(new.result)[KNEE, :2].tolist() == [111, 222]
     rows[KNEE][2] = "abc"
-    same, view = act(handlers, new, "table", rows)
+    same, view = act(handlers, new, "table", rows=rows)
     assert view.error and "r_knee.y" in view.status and same is new
-
-
-def test_table_accepts_a_dataframe(handlers, loaded):
-    pd = pytest.importorskip("pandas")
-    state, _ = loaded
-    _, view = act(handlers, state, "refresh")
-    frame = pd.DataFrame(view.rows, columns=["joint", "x", "y", "state"])
-    frame.loc[KNEE, "state"] = "pinned"
-    _, view = act(handlers, state, "table", frame)
-    assert states(view)["r_knee"] == "pinned"
 
 
 def download(view) -> tuple[str, bytes]:
@@ -395,12 +385,13 @@ def test_export_before_loading_says_so(handlers):
         ('{"op": "move", "joint": 30, "x": 1, "y": 1}', "action.joint: expected 0..17"),
         ('{"op": "delete"}', "action.joint: 'delete' needs a joint"),
         ('{"op": "export", "kind": "gif"}', "action.kind: expected one of json, png"),
+        ('{"op": "table", "rows": 3}', "action.rows: expected a list of [joint, x, y, state] rows"),
         ('{"op": "move", "joint": 3, "x": -5, "y": 1, "id": 9}', "negative coordinates"),
     ],
 )
 def test_bad_actions_are_one_line_messages(handlers, loaded, action, message):
     state, _ = loaded
-    new, view = handlers.edit(state, action, None, OPTS)
+    new, view = handlers.edit(state, action, OPTS)
     assert view.error and message in view.status and new is state and "\n" not in view.status
     if action.startswith('{"'):  # the editor hears back about the action it sent, even a bad one
         assert payload(view)["ack"] == json.loads(action).get("id")

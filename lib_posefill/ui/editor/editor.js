@@ -4,7 +4,8 @@
 // It depends on no gradio internals: python runs this file once (the tab's load event), hands payloads
 // over through the hidden textbox #posefill-editor-data (its change event calls receive), and this code
 // sends actions by clicking the hidden button #posefill-editor-send, whose js hook (take) puts the action
-// into the hidden textbox #posefill-editor-action. The editor's data lives in window.PoseFillEditor and on
+// into the hidden textbox #posefill-editor-action. The status line (#posefill-status) and the joint table
+// (#posefill-table) are plain HTML this code fills from each payload. The editor's data lives in window.PoseFillEditor and on
 // the element's data-* attributes, so an element gradio re-renders is picked up again (mount).
 //
 // After every change #posefill-editor carries data-state (the completed document, as exported with
@@ -94,6 +95,8 @@
     const answered = E.flight && p.ack === E.flight.action.id;
     if (p.loaded || (answered && E.moved && E.moved.id === p.ack)) E.moved = null; // keep a later drag's
     if (p.download) download(p.download);
+    showStatus(p.status, p.error);
+    showTable(p.rows);
     E.draw();
     if (answered) {
       E.timings.push(performance.now() - E.flight.t0);
@@ -119,6 +122,46 @@
     E.background = img;
   }
 
+  function showStatus(text, error) {
+    const el = appRoot().querySelector("#posefill-status");
+    if (!el) return;
+    el.textContent = text || "";
+    el.classList.toggle("posefill-error", !!error);
+  }
+
+  // The selected person's rows: joint name, x and y to edit, the state to choose.
+  function showTable(rows) {
+    const table = appRoot().querySelector("#posefill-table");
+    if (!table) return;
+    const states = JSON.parse(table.dataset.states || "[]");
+    const body = table.tBodies[0];
+    body.textContent = "";
+    (rows || []).forEach((row) => {
+      const tr = body.insertRow();
+      tr.insertCell().textContent = row[0];
+      [row[1], row[2]].forEach((v) => {
+        const input = document.createElement("input");
+        input.type = "number";
+        input.step = "0.1";
+        input.value = v === "" || v === null ? "" : String(v);
+        tr.insertCell().appendChild(input);
+      });
+      const select = document.createElement("select");
+      states.forEach((name) => select.add(new Option(name, name)));
+      select.value = row[3];
+      tr.insertCell().appendChild(select);
+    });
+  }
+
+  function tableRows() {
+    const table = appRoot().querySelector("#posefill-table");
+    if (!table) return [];
+    return Array.from(table.tBodies[0].rows).map((tr) => {
+      const [x, y] = Array.from(tr.querySelectorAll("input")).map((i) => (i.value === "" ? "" : Number(i.value)));
+      return [tr.cells[0].textContent, x, y, tr.querySelector("select").value];
+    });
+  }
+
   function download(file) {
     const bytes = Uint8Array.from(atob(file.base64), (ch) => ch.charCodeAt(0));
     const url = URL.createObjectURL(new Blob([bytes], { type: file.mime }));
@@ -137,6 +180,7 @@
     action.id = ++E.counter;
     if (action.person === undefined) action.person = E.person;
     if (action.joint === null) action.joint = E.joint; // null: the selected joint, if any
+    if (action.op === "table") action.rows = tableRows();
     E.queue.push({ action: action, t0: performance.now() });
     pump();
     mark();

@@ -1,10 +1,11 @@
 """The messages between the editor (JavaScript in the page) and the tab's handlers (python).
 
 JS -> python: an *action*, one JSON object per user gesture, written into the hidden textbox
-``posefill-editor-action``, e.g. ``{"op": "move", "person": 0, "joint": 9, "x": 210.5, "y": 480, "id": 7}``.
+``posefill-editor-action``, e.g. ``{"op": "move", "person": 0, "joint": 9, "x": 210.5, "y": 480, "id": 7}``;
+``{"op": "table", "rows": [[joint, x, y, state], ...]}`` carries the edited joint table.
 python -> JS: a *payload*, one JSON object per answer, in the hidden textbox ``posefill-editor-data``:
-the completed document (the editor's ``data-state``), each person's joint states, the selected person,
-the status line, and optionally a new background picture or a file to download.
+the completed document (the editor's ``data-state``), each person's joint states, the selected person and
+its table rows, the status line, and optionally a new background picture or a file to download.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Action:
     x: float | None = None
     y: float | None = None
     kind: str = "json"  # export: json or png
+    rows: tuple = ()  # table: the edited rows
     id: Any = None  # echoed back as the payload's ``ack``
 
 
@@ -79,9 +81,12 @@ def parse_action(text: Any) -> Action:
         raise PoseFillError(
             f"expected one of {', '.join(EXPORT_KINDS)}, got {json.dumps(kind)[:40]}", where="action.kind"
         )
+    rows = raw.get("rows", [])
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise PoseFillError("expected a list of [joint, x, y, state] rows", where="action.rows")
     ident = raw.get("id")
     ident = ident if isinstance(ident, (int, str)) and not isinstance(ident, bool) else None
-    return Action(op=op, person=person, joint=joint, x=x, y=y, kind=kind, id=ident)
+    return Action(op=op, person=person, joint=joint, x=x, y=y, kind=kind, rows=tuple(rows), id=ident)
 
 
 def action_id(text: Any) -> Any:
@@ -102,6 +107,7 @@ def payload(
     doc: dict[str, Any] | None,
     people: list[dict[str, Any]],
     person: int,
+    rows: list[list[Any]],
     status: str,
     error: bool = False,
     ack: Any = None,
@@ -117,6 +123,7 @@ def payload(
         "doc": doc,
         "people": people,
         "person": person,
+        "rows": rows,
         "status": status,
         "error": error,
         "loaded": loaded,

@@ -18,6 +18,8 @@ from ...render import FILLED_RING_RADIUS, HAND_EDGE_COLORS
 from ..state import ATTACHED
 
 EDITOR_ID = "posefill-editor"
+STATUS_ID = "posefill-status"
+TABLE_ID = "posefill-table"
 ACTION_ID = "posefill-editor-action"
 DATA_ID = "posefill-editor-data"
 SEND_ID = "posefill-editor-send"
@@ -37,6 +39,12 @@ CSS = f"""
 #{EDITOR_ID} canvas {{ display: block; border: 0; padding: 0; margin: 0; outline: none; touch-action: none;
   cursor: crosshair; background: #1b1b1b; }}
 #{EDITOR_ID} .posefill-help {{ font-size: 0.85em; opacity: 0.75; margin-top: 4px; }}
+#{STATUS_ID} {{ min-height: 1.4em; margin: 0 0 6px 0; }}
+#{STATUS_ID}.posefill-error {{ color: #e8590c; }}
+#{TABLE_ID} {{ width: 100%; border-collapse: collapse; font-size: 0.9em; }}
+#{TABLE_ID} th, #{TABLE_ID} td {{ border: 1px solid rgba(128, 128, 128, 0.35); padding: 2px 6px; text-align: left; }}
+#{TABLE_ID} input, #{TABLE_ID} select {{ width: 100%; min-width: 5em; background: transparent; color: inherit;
+  border: 0; font: inherit; padding: 1px 2px; margin: 0; height: auto; box-shadow: none; }}
 """
 
 
@@ -62,14 +70,28 @@ def config() -> dict[str, Any]:
     }
 
 
+def _attribute(value: Any) -> str:
+    """JSON for a single-quoted HTML attribute."""
+    return json.dumps(value, separators=(",", ":")).replace("&", "&amp;").replace("'", "&#39;")
+
+
 def markup() -> str:
-    """The gr.HTML value: the editor's element, its canvas and its style."""
-    data = json.dumps(config(), separators=(",", ":")).replace("&", "&amp;").replace("'", "&#39;")
+    """The gr.HTML value: the status line, the editor's element, its canvas and its style."""
     return (
         f"<style>{CSS}</style>"
-        f"<div id='{EDITOR_ID}' data-config='{data}'>"
+        f"<div id='{STATUS_ID}' role='status'></div>"
+        f"<div id='{EDITOR_ID}' data-config='{_attribute(config())}'>"
         "<canvas tabindex='0' aria-label='Pose editor: drag joints to move them'></canvas>"
         f"<div class='posefill-help'>{HELP}</div></div>"
+    )
+
+
+def table_markup(states: tuple[str, ...]) -> str:
+    """The joint table of the selected person (filled in by the editor): joint, x, y and a state to choose."""
+    return (
+        "<div>Joints of the selected person: edit x, y or the state, then <b>Apply table edits</b>.</div>"
+        f"<table id='{TABLE_ID}' data-states='{_attribute(list(states))}'>"
+        "<thead><tr><th>joint</th><th>x</th><th>y</th><th>state</th></tr></thead><tbody></tbody></table>"
     )
 
 

@@ -342,7 +342,7 @@
 
   function onDown(event) {
     if (event.button !== 0 || !E.doc) return;
-    E.canvas.focus();
+    E.canvas.focus({ preventScroll: true }); // a tall canvas half out of sight must not jump under the pointer
     const pt = toPose(event);
     const hit = hitJoint(pt);
     if (!hit) {

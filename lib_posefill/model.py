@@ -40,13 +40,17 @@ def seed_noise(seeds: np.ndarray, temperature: float) -> np.ndarray:
     return temperature * noise[inverse.reshape(-1)]
 
 
+MIN_SETTLE = 0.05
+"""No joint stays perfectly still: every seed gives its own pose, if only a little apart."""
+
+
 def settle_factor(uncertainty: np.ndarray, settle: tuple[float, float]) -> np.ndarray:
-    """How much of the flow's departure from the best guess a joint keeps: none below an expected error of
+    """How much of the flow's departure from the best guess a joint keeps: MIN_SETTLE below an expected error of
     settle[0] (about a torso length times that), all of it above settle[1], a smooth step between. Joints the
     model is sure of (one occluded elbow) stay put between seeds; uncertain ones (the legs of a waist-up
     portrait) keep the flow's full range."""
     u = np.clip((uncertainty - settle[0]) / (settle[1] - settle[0]), 0.0, 1.0)
-    return u * u * (3 - 2 * u)
+    return MIN_SETTLE + (1 - MIN_SETTLE) * u * u * (3 - 2 * u)
 
 
 LIMB_GROUPS = ((2, 3, 4), (5, 6, 7), (8, 9, 10), (11, 12, 13), (0, 14, 15, 16, 17), (1,))

@@ -89,9 +89,9 @@ from the joints it kept and the canvas edges. Runs with onnxruntime on CPU; no t
   hidden joint lies beyond a canvas edge, and the best guess's expected error
 - alternatives: a conditional rectified flow (velocity MLP, width {c["flow_width"]}, {c["flow_blocks"]} blocks, on the trunk's
   features), {c["flow_steps"]} Euler steps from the seed's noise (`np.random.default_rng(seed)` normals times {c["temperature"]}); visible
-  joints follow their exact path; a joint whose expected error is below {c["settle"][0]} keeps none of its departure
-  from the best guess, one above {c["settle"][1]} all of it (a smooth step between), so a nearly certain joint stays
-  put and an uncertain one varies fully
+  joints follow their exact path; each limb (arm, leg, head) keeps a share of its departure from
+  the best guess set by its hidden joints' largest expected error: 5 % below {c["settle"][0]}, all of it above
+  {c["settle"][1]} (a smooth step between), so a nearly certain limb stays put and an uncertain one varies fully
 - mirror: the network knows people in one orientation (`features.orientation` >= 0); others are mirrored, filled
   and mirrored back, and people within {BLEND} of the boundary are filled both ways and blended, so a mirrored input
   gives the mirrored best guess exactly

@@ -145,7 +145,7 @@ class OnnxFiller:
         """Best-guess offsets and outside logits, blended over both orientations near the boundary (mirror-exact)."""
         weight = blend_weight(orientation(feats))
         given, flipped = np.flatnonzero(weight > 0), np.flatnonzero(weight < 1)
-        if len(given) == len(feats):
+        if not len(flipped):  # nobody near the boundary or mirrored: one plain run
             out = self.run(feats)
             return out["best"], out["outside"]
         out = self.run(np.concatenate([feats[given], mirror_features(feats[flipped])]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .baselines import COCO_MEAN_POSE
-from .skeleton import NUM_JOINTS
+from .skeleton import MIRROR, NUM_JOINTS
 
 MEAN = COCO_MEAN_POSE.astype(np.float32)  # (18, 2), unit RMS radius
 EDGE_CLIP = 4.0
@@ -75,3 +75,51 @@ def decode(offsets: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndar
     pose = offsets.reshape(*offsets.shape[:-1], NUM_JOINTS, 2) + MEAN
     extra = (1,) * (pose.ndim - 3)
     return pose * scale.reshape(-1, *extra, 1, 1) + shift.reshape(-1, *extra, 1, 2)
+
+
+def _mirror_maps() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Index and sign maps that flip features and offsets left-right: joint labels swapped, x negated, the left and
+    right canvas edges exchanged. The mean pose is symmetric, so the fit commutes with the flip."""
+    joints = np.array(MIRROR)
+    off_idx = np.stack([2 * joints, 2 * joints + 1], 1).reshape(-1)
+    off_sign = np.tile([-1.0, 1.0], NUM_JOINTS)
+    edge_idx = 3 * NUM_JOINTS + np.array([2, 1, 0, 3])
+    feat_idx = np.concatenate([off_idx, 2 * NUM_JOINTS + joints, edge_idx])
+    feat_sign = np.concatenate([off_sign, np.ones(NUM_JOINTS), [-1.0, 1.0, -1.0, 1.0]])
+    return off_idx, off_sign.astype(np.float32), feat_idx, feat_sign.astype(np.float32)
+
+
+OFFSET_FLIP, OFFSET_SIGN, FEATURE_FLIP, FEATURE_SIGN = _mirror_maps()
+
+
+def mirror_features(feats: np.ndarray) -> np.ndarray:
+    """The features of the left-right mirrored person (N, IN_DIM)."""
+    return feats[..., FEATURE_FLIP] * FEATURE_SIGN
+
+
+def mirror_offsets(offsets: np.ndarray) -> np.ndarray:
+    """Offsets (..., 36) of the mirrored pose."""
+    return offsets[..., OFFSET_FLIP] * OFFSET_SIGN
+
+
+CANON_JOINTS = np.isin(np.arange(NUM_JOINTS), (0, 3, 4, 6, 7, 9, 10, 12, 13, 14, 15, 16, 17)).astype(np.float32)
+"""Head and limb joints (not neck, shoulders, hips): the joints whose sideways lean orients a person."""
+CANON_EDGE_WEIGHT = 0.3
+BLEND = 0.1
+"""People whose orientation score is within this of zero are filled in both orientations and blended."""
+
+
+def orientation(feats: np.ndarray) -> np.ndarray:
+    """(N,) a score that changes sign, exactly, when the person is mirrored: how far the head and limbs lean to
+    one side of the visible joints' centre, plus which side edge of the canvas is nearer."""
+    dx = feats[:, : 2 * NUM_JOINTS : 2]
+    return np.einsum("nj,j->n", dx, CANON_JOINTS) + CANON_EDGE_WEIGHT * (
+        feats[:, 3 * NUM_JOINTS] + feats[:, 3 * NUM_JOINTS + 2]
+    )
+
+
+def blend_weight(score: np.ndarray) -> np.ndarray:
+    """Weight of the person as given (1 - weight goes to the mirrored fill): 1 when the score is above BLEND, 0
+    below -BLEND, a smooth step between; weight(-s) = 1 - weight(s), which makes the blended fill mirror-exact."""
+    u = np.clip((score + BLEND) / (2 * BLEND), 0.0, 1.0)
+    return u * u * (3 - 2 * u)

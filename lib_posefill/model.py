@@ -15,14 +15,17 @@ import numpy as np
 
 from .baselines import MeanPoseFiller
 from .errors import PoseFillError
-from .features import decode, encode
+from .features import blend_weight, decode, encode, mirror_features, mirror_offsets, orientation
 from .filler import Filler
 from .resources import shipped_path
+from .skeleton import MIRROR
 
 log = logging.getLogger("posefill")
 MODELS_DIR = shipped_path("models")
 DEFAULT_MODEL_PATH = MODELS_DIR / "posefill.onnx"
 MODEL_ENV = "POSEFILL_MODEL"
+OUTPUTS = ("best", "outside", "uncertainty", "alternative")
+"""The network's ONNX outputs, in order (``training/export.py`` writes them)."""
 
 
 def model_path() -> Path:
@@ -30,14 +33,64 @@ def model_path() -> Path:
     return Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL_PATH)
 
 
-def seed_choice(logits: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    """Which hypothesis each seeded person gets: a draw from the softmax of its logits with a uniform number
-    from np.random.default_rng(seed), so the same seed and person give the same choice in any batch."""
-    p = np.exp(logits - logits.max(1, keepdims=True))
-    cdf = np.cumsum(p, 1)
-    uniq, inverse = np.unique(seeds, return_inverse=True)
-    u = np.array([np.random.default_rng(int(s)).random() for s in uniq])[inverse.reshape(-1)]
-    return np.minimum((cdf < (u * cdf[:, -1])[:, None]).sum(1), logits.shape[1] - 1)
+def seed_noise(seeds: np.ndarray, temperature: float) -> np.ndarray:
+    """(N, 36) the flow's starting noise for each seed: np.random.default_rng(seed) normals times the temperature,
+    so a seed gives the same alternative for the same person in any batch, and every seed a fresh one."""
+    uniq, inverse = np.unique(np.asarray(seeds), return_inverse=True)
+    noise = np.stack([np.random.default_rng(int(s)).standard_normal(36) for s in uniq]).astype(np.float32)
+    return temperature * noise[inverse.reshape(-1)]
+
+
+MIN_SETTLE = 0.05
+"""No joint stays perfectly still: every seed gives its own pose, if only a little apart."""
+
+
+def settle_factor(uncertainty: np.ndarray, settle: tuple[float, float]) -> np.ndarray:
+    """How much of the flow's departure from the best guess a joint keeps: MIN_SETTLE below an expected error of
+    settle[0] (about a torso length times that), all of it above settle[1], a smooth step between. Joints the
+    model is sure of (one occluded elbow) stay put between seeds; uncertain ones (the legs of a waist-up
+    portrait) keep the flow's full range."""
+    u = np.clip((uncertainty - settle[0]) / (settle[1] - settle[0]), 0.0, 1.0)
+    return MIN_SETTLE + (1 - MIN_SETTLE) * u * u * (3 - 2 * u)
+
+
+LIMB_GROUPS = ((2, 3, 4), (5, 6, 7), (8, 9, 10), (11, 12, 13), (0, 14, 15, 16, 17), (1,))
+"""Arms, legs (from the hip), the head, the neck: an alternative moves each as a whole."""
+
+
+def limb_uncertainty(uncertainty: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """(N, 18): every joint gets the largest expected error among the hidden joints of its limb."""
+    out = np.zeros_like(uncertainty)
+    masked = np.where(hidden, uncertainty, 0.0)
+    for group in LIMB_GROUPS:
+        out[:, group] = masked[:, group].max(1, keepdims=True)
+    return out
+
+
+OUTSIDE_MARGIN = 0.03
+"""How far beyond the edge (in units of the person's scale, about 1/30 of a torso) a joint the model places outside
+the canvas is put when the fill itself landed inside."""
+
+
+def place_outside(pose: np.ndarray, outside: np.ndarray, frame: np.ndarray, margin: np.ndarray) -> np.ndarray:
+    """Move each joint flagged ``outside`` (N, 18) that lies inside its frame (N, 4) just beyond the nearest edge
+    (``margin`` (N,) pixels beyond it); other joints are returned unchanged."""
+    x0, y0, x1, y1 = (frame[:, i : i + 1] for i in range(4))
+    x, y = pose[..., 0], pose[..., 1]
+    gaps = np.stack([x - x0, y - y0, x1 - x, y1 - y], -1)  # (N, 18, 4): how far inside of each edge
+    move = outside & (gaps > 0).all(-1)
+    if not move.any():
+        return pose
+    edge = gaps.argmin(-1)
+    m = margin[:, None]
+    target = np.stack([x0 - m, y0 - m, x1 + m, y1 + m], -1)  # (N, 1 or 18, 4) where each edge puts it
+    target = np.broadcast_to(target, gaps.shape)
+    pick = np.take_along_axis(target, edge[..., None], -1)[..., 0]
+    out = pose.copy()
+    horizontal = (edge == 0) | (edge == 2)
+    out[..., 0] = np.where(move & horizontal, pick, x)
+    out[..., 1] = np.where(move & ~horizontal, pick, y)
+    return out
 
 
 SMALL_BATCH = 64
@@ -56,9 +109,14 @@ def _session(model: bytes, threads: int):
 
 
 class OnnxFiller:
-    """The trained network: features -> onnxruntime -> best guess, or a seeded alternative hypothesis.
+    """The trained network: features -> onnxruntime -> best guess, or a seeded alternative from the flow head.
 
-    Two sessions share the model: one thread for small batches, up to two for large ones (``threads``)."""
+    The network only knows people in their canonical orientation (``features.orientation`` >= 0): a person
+    leaning the other way is mirrored, filled and mirrored back, and one close to the boundary is filled both ways
+    and blended, so mirroring the input mirrors the best guess exactly. Two sessions share the model: one thread
+    for small batches, up to two for large ones (``threads``)."""
+
+    seeded = True
 
     def __init__(self, path: str | os.PathLike[str], threads: int | None = None) -> None:
         threads = threads or min(2, os.cpu_count() or 1)
@@ -67,26 +125,73 @@ class OnnxFiller:
             self.session = _session(model, threads)
             self._small = _session(model, 1) if threads > 1 else self.session
             self.config = json.loads(self.session.get_modelmeta().custom_metadata_map["posefill_config"])
+            self.temperature = float(self.config["temperature"])
+            self.settle = tuple(float(v) for v in self.config["settle"])
         except Exception as err:
             raise PoseFillError(f"{path}: not a PoseFill model ({err})") from err
         self.name = "PoseFill model"
         self.path = Path(path)
-        self.hypotheses = int(self.config["hypotheses"])
-        self._input = self.session.get_inputs()[0].name
+
+    def run(self, feats: np.ndarray, noise: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """The network's outputs for canonical features: ``best`` offsets, ``outside`` logits, ``uncertainty``,
+        and with ``noise`` the flow's ``alternative`` offsets."""
+        session = self._small if len(feats) <= SMALL_BATCH else self.session
+        sample = noise is not None
+        if noise is None:
+            noise = np.zeros((len(feats), 36), dtype=np.float32)
+        out = session.run(None, {"features": feats, "noise": noise, "sample": np.array(sample)})
+        return dict(zip(OUTPUTS, out, strict=True))
+
+    def best(self, feats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best-guess offsets and outside logits, blended over both orientations near the boundary (mirror-exact)."""
+        weight = blend_weight(orientation(feats))
+        given, flipped = np.flatnonzero(weight > 0), np.flatnonzero(weight < 1)
+        if not len(flipped):  # nobody near the boundary or mirrored: one plain run
+            out = self.run(feats)
+            return out["best"], out["outside"]
+        out = self.run(np.concatenate([feats[given], mirror_features(feats[flipped])]))
+        offsets = np.zeros((len(feats), 36), dtype=np.float32)
+        logits = np.zeros((len(feats), 18), dtype=np.float32)
+        k = len(given)
+        offsets[given] += weight[given, None] * out["best"][:k]
+        offsets[flipped] += (1 - weight[flipped, None]) * mirror_offsets(out["best"][k:])
+        logits[given] += weight[given, None] * out["outside"][:k]
+        logits[flipped] += (1 - weight[flipped, None]) * out["outside"][k:, list(MIRROR)]
+        return offsets, logits
+
+    def alternative(self, feats: np.ndarray, seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Seeded offsets and outside logits: the flow from each seed's noise, run in the person's canonical
+        orientation (the noise mirrored with the person). Each limb's departure from the best guess is scaled by
+        settle_factor of its hidden joints' largest expected error, so a nearly certain limb stays close to the
+        best guess and an uncertain one moves as a whole."""
+        flip = orientation(feats) < 0
+        noise = seed_noise(seeds, self.temperature)
+        canon = np.where(flip[:, None], mirror_features(feats), feats)
+        out = self.run(canon, np.where(flip[:, None], mirror_offsets(noise), noise))
+        hidden = canon[:, 36:54] < 0.5
+        factor = np.repeat(settle_factor(limb_uncertainty(out["uncertainty"], hidden), self.settle), 2, axis=1)
+        offsets = out["best"] + factor * (out["alternative"] - out["best"])
+        logits = out["outside"]
+        return (
+            np.where(flip[:, None], mirror_offsets(offsets), offsets),
+            np.where(flip[:, None], logits[:, list(MIRROR)], logits),
+        )
 
     def predict(self, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         feats, scale, shift = encode(xy, present, frame)
-        session = self._small if len(feats) <= SMALL_BATCH else self.session
-        out = session.run(None, {self._input: feats})[0]
-        offsets = out[:, :36]
-        seeded = np.flatnonzero(np.asarray(seeds) >= 0)
-        if len(seeded):
-            k = self.hypotheses
-            offsets = offsets.copy()
-            pick = seed_choice(out[seeded, 36 + 36 * k :], np.asarray(seeds)[seeded])
-            hyps = out[seeded, 36 : 36 + 36 * k].reshape(len(seeded), k, 36)
-            offsets[seeded] = hyps[np.arange(len(seeded)), pick]
-        return decode(offsets, scale, shift)
+        seeds = np.asarray(seeds)
+        seeded = np.flatnonzero(seeds >= 0)
+        if not len(seeded):
+            offsets, logits = self.best(feats)
+        else:
+            offsets = np.empty((len(feats), 36), dtype=np.float32)
+            logits = np.empty((len(feats), 18), dtype=np.float32)
+            plain = np.flatnonzero(seeds < 0)
+            if len(plain):
+                offsets[plain], logits[plain] = self.best(feats[plain])
+            offsets[seeded], logits[seeded] = self.alternative(feats[seeded], seeds[seeded])
+        pose = decode(offsets, scale, shift)
+        return place_outside(pose, ~np.asarray(present, bool) & (logits > 0), np.asarray(frame), OUTSIDE_MARGIN * scale)
 
 
 def load_filler(path: str | os.PathLike[str] | None = None) -> Filler:

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib_posefill.examples import body
 from lib_posefill.model import cached_filler
+from lib_posefill.synthetic import body
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,10 +8,7 @@ import subprocess
 import sys
 
 import cv2
-import numpy as np
 from conftest import REPO, person_doc, run_cli, triples, write_json
-
-from lib_posefill.examples import example_documents
 
 
 def test_complete_file_to_file_creates_parents_and_keeps_input(tmp_path):
@@ -164,16 +161,9 @@ def test_cli_imports_neither_torch_nor_gradio(tmp_path):
 def test_demo_completes_the_bundled_examples(tmp_path):
     done = run_cli("demo", "-o", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    for name in example_documents():
+    for src in sorted((REPO / "examples").glob("*.json")):
+        name = src.name
         doc = json.loads((tmp_path / name).read_text())
         assert all("posefill" in p for p in doc["people"])
         image = cv2.imread(str(tmp_path / name.replace(".json", ".png")))
         assert image is not None and image.shape[1] > 2 * doc["canvas_width"]
-
-
-def test_bundled_examples_are_what_the_generator_makes():
-    for name, value in example_documents().items():
-        assert json.loads((REPO / "examples" / name).read_text()) == value, name
-    assert np.isfinite(
-        [v for p in example_documents()["legs_cut.json"]["people"] for v in p["pose_keypoints_2d"]]
-    ).all()

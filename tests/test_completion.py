@@ -10,7 +10,6 @@ import pytest
 from conftest import person_doc, triples
 
 from lib_posefill import complete_document, complete_people
-from lib_posefill.examples import body, hand
 from lib_posefill.skeleton import (
     HEAD_JOINTS,
     L_ANKLE,
@@ -26,6 +25,7 @@ from lib_posefill.skeleton import (
     R_SHOULDER,
     R_WRIST,
 )
+from lib_posefill.synthetic import body, hand
 
 W, H = 512, 768
 

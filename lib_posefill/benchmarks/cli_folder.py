@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..examples import body, triples, visible
+from ..synthetic import body, triples, visible
 
 REPO = Path(__file__).resolve().parents[2]
 

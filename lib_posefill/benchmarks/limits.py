@@ -216,15 +216,15 @@ from lib_posefill.ui.state import TabState
 OPTS = {"scope": "limbs", "min_visible": 3, "framing": "keep", "margin": 0.05}
 data = Path(sys.argv[1]).read_bytes()
 handlers = Handlers()
-handlers.upload(TabState(), json.dumps({"people": [], "canvas_width": 8, "canvas_height": 8}).encode(), "auto", None, True, OPTS)
+handlers.upload(TabState(), json.dumps({"people": [], "canvas_width": 8, "canvas_height": 8}).encode(), "auto", OPTS)
 times = []
 for _ in range(int(sys.argv[2])):
     wall, cpu = time.perf_counter(), time.process_time()
-    state, view = handlers.upload(TabState(), data, "auto", None, True, OPTS)
+    state, view = handlers.upload(TabState(), data, "auto", OPTS)
     times.append((time.perf_counter() - wall, time.process_time() - cpu))
     del state, view
 wall, cpu = min(times)
-print(json.dumps({"status": handlers.upload(TabState(), data, "auto", None, True, OPTS)[1].status[:90], "wall": wall,
+print(json.dumps({"status": handlers.upload(TabState(), data, "auto", OPTS)[1].status[:90], "wall": wall,
                   "cpu": cpu, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -241,7 +241,7 @@ def skeleton_png(side: int = 4096) -> bytes:
 
 
 def bench_tab(folder: Path, scale: float) -> None:
-    print("tab upload handler (each in a fresh process; read, fill and draw both images; time: best of 3)")
+    print("tab upload handler (each in a fresh process; read, fill, the editor's answer; time: best of 3)")
     limit = int(FILE_MB * 2**20 * scale)
     people = int(10_000 * scale)
     side = int(4096 * min(1.0, scale**0.5)) // 64 * 64 or 64  # the largest image an upload may have, scaled

@@ -6,13 +6,16 @@ import argparse
 import shlex
 import sys
 
+STEPS = 40000
 HELP = "train the completion model on COCO 2017 keypoints (CSV or official JSON) and export ONNX + model card"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", required=True, help="folder (or file) with the COCO 2017 keypoints, CSV or JSON")
     parser.add_argument("--out", required=True, help="ONNX file to write; the model card goes next to it")
-    parser.add_argument("--steps", type=int, default=40000, help="optimiser steps (default 40000, the shipped model)")
+    parser.add_argument(
+        "--steps", type=int, default=STEPS, help=f"optimiser steps (default {STEPS}, the shipped model)"
+    )
     parser.add_argument("--minutes", type=float, help="stop early after this many minutes (not reproducible)")
     parser.add_argument("--batch", type=int, default=512, help="people per step (default 512)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

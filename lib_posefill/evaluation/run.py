@@ -7,10 +7,10 @@ from pathlib import Path
 from ..filler import Filler
 from ..model import load_filler, model_path
 from ..training.data import load_people
-from .alternatives import alternative_spread, one_joint
+from .alternatives import alternative_spread, distinct_alternatives, leg_pose_shares, one_elbow_or_knee
 from .knn import KnnFiller, build_pool, mean_pose_filler
 from .protocol import DEFAULT_SEED, FAMILIES, FAMILY_HELP, make_cases
-from .report import evaluate, table
+from .report import evaluate, plausibility_table, table
 
 
 def baselines(location: str | Path) -> list[Filler]:
@@ -18,26 +18,46 @@ def baselines(location: str | Path) -> list[Filler]:
     return [mean_pose_filler(pool), KnnFiller(pool, k=5)]
 
 
+def alternatives_report(filler: Filler, cases: dict, val, seed: int) -> tuple[dict, str]:
+    """The seeded alternatives' figures and their printable lines."""
+    single = one_elbow_or_knee(val, seed)
+    alt = {c.family: alternative_spread(filler, c) for c in (cases["waist-up"], single)}
+    legs = leg_pose_shares(filler, cases["waist-up"])
+    distinct = distinct_alternatives(filler, cases["waist-up"])
+    lines = ["Seeded alternatives (/ torso length): spread = mean distance of seeds 0-7 from their mean"]
+    lines += [
+        f"- {name} (n={a['cases']}): spread {a['spread']:.3f}, best of 8 {a['best_of_n']:.3f}, "
+        f"best guess {a['best_guess']:.3f}"
+        for name, a in alt.items()
+    ]
+    lines.append(
+        "- waist-up legs (seeds 0-63 / best guess / truth), standing-stepping-bent: "
+        + " / ".join("-".join(f"{v:.2f}" for v in legs[k].values()) for k in ("alternatives", "best guess", "truth"))
+    )
+    lines.append(
+        f"- seeds 0-{distinct['seeds'] - 1} on {distinct['people']} waist-up people: at least {distinct['distinct']} "
+        f"distinct poses each, closest two {distinct['closest']:.4f}"
+    )
+    return {**alt, "leg poses": legs, "distinct": distinct}, "\n".join(lines)
+
+
 def evaluate_location(
     location: str | Path, model: str | Path | None = None, seed: int | None = None, extra: list[Filler] | None = None
 ) -> tuple[dict, str]:
     """Results {filler: {family: score}} and the printable report."""
+    seed = DEFAULT_SEED if seed is None else seed
     val = load_people(location, "val")
-    cases = {f: make_cases(val, f, DEFAULT_SEED if seed is None else seed) for f in FAMILIES}
+    cases = {f: make_cases(val, f, seed) for f in FAMILIES}
     path = Path(model) if model else model_path()
     filler = load_filler(path)
     filler.name = "PoseFill model" if path.exists() else filler.name
     results = evaluate([filler, *(extra or []), *baselines(location)], cases)
     legend = "\n".join(f"- {f}: {FAMILY_HELP[f]}" for f in FAMILIES)
-    text = f"Mean error on hidden shoulders..ankles / torso length (COCO val, seed {seed or DEFAULT_SEED})\n\n"
+    text = f"Mean error on hidden shoulders..ankles / torso length (COCO val, seed {seed})\n\n"
     text += table(results) + "\n\n" + legend
-    if getattr(filler, "hypotheses", 0):
-        alt = {c.family: alternative_spread(filler, c) for c in (cases["waist-up"], one_joint(cases["occluded"]))}
-        results["alternatives"] = alt
-        text += "\n\nSeeded alternatives (seeds 0-7; / torso length): spread = mean distance from their mean\n"
-        text += "\n".join(
-            f"- {name} (n={a['cases']}): spread {a['spread']:.3f}, best of 8 {a['best_of_n']:.3f}, "
-            f"best guess {a['best_guess']:.3f}"
-            for name, a in alt.items()
-        )
+    text += "\n\nPlausibility per family (bones with a filled end; joints hidden by a cut or an occlusion)\n\n"
+    text += plausibility_table(results)
+    if getattr(filler, "seeded", False):
+        results["alternatives"], lines = alternatives_report(filler, cases, val, seed)
+        text += "\n\n" + lines
     return results, text

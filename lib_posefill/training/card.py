@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 
+from ..features import BLEND
+
 CARD_NAME = "MODEL_CARD.md"
 
 
@@ -18,11 +20,10 @@ def sha256(path: str | Path) -> str:
 
 
 def parameter_count(path: str | Path) -> int:
-    """Learned numbers in the ONNX file (constants of the GELU excluded)."""
+    """Learned numbers in the ONNX file (weights and biases; the graph's own constants excluded)."""
     model = onnx.load(str(path))
-    return int(
-        sum(np.prod(t.dims) for t in model.graph.initializer if not t.name.endswith((".rsqrt2", ".one", ".half")))
-    )
+    learned = (".weight", ".weight_t", ".bias")
+    return int(sum(np.prod(t.dims) for t in model.graph.initializer if t.name.endswith(learned)))
 
 
 def git_commit(root: Path) -> str:
@@ -51,13 +52,26 @@ def read_card(path: str | Path) -> dict:
     return facts
 
 
+PREVIOUS = "## Compared with the previous model"
+
+
+def previous_section(card: Path) -> str:
+    """The hand-written comparison with earlier models in an existing card, kept when the card is rewritten."""
+    if not card.exists():
+        return ""
+    text = card.read_text()
+    return text[text.index(PREVIOUS) :].split("\n## Data credit", 1)[0].rstrip() + "\n\n" if PREVIOUS in text else ""
+
+
 def write_card(
     onnx_path: str | Path, command: str, config: dict, train_log: dict, table: str | None, commit: str
 ) -> Path:
     """Write MODEL_CARD.md next to the ONNX file; ``commit`` is the code the model was trained with."""
     onnx_path = Path(onnx_path)
+    card = onnx_path.with_name(CARD_NAME)
     facts = card_facts(onnx_path)
     evaluation = table or "(not evaluated: run `python -m lib_posefill evaluate --data-dir DIR`)"
+    c = config
     text = f"""# PoseFill completion model
 
 Fills in the OpenPose-18 body joints a pose detector lost (frame cuts, occlusions, a missing shoulder),
@@ -68,16 +82,38 @@ from the joints it kept and the canvas edges. Runs with onnxruntime on CPU; no t
 - size: `{facts["size"]}`
 - sha256: `{facts["sha256"]}`
 - parameters: `{facts["parameters"]}`
-- architecture: residual MLP, width {config["width"]}, {config["blocks"]} blocks of LayerNorm -> Linear({config["width"]}->{config["hidden"]}) -> GELU -> Linear, a best-guess head and {config["hypotheses"]} alternative hypotheses with their logits (ONNX opset 17, float32)
-- input: the features of `lib_posefill/features.py` ({config["in_dim"]} numbers: visible joints as offsets from the mean pose fitted to them by scale and translation, the visibility mask, the canvas edges in the same units)
-- output: offsets from the fitted mean pose for all 18 joints (best guess), {config["hypotheses"]} alternatives (winner-takes-all) and their logits; a `seed` draws one alternative
+- input: the features of `lib_posefill/features.py` ({c["in_dim"]} numbers: visible joints as offsets from the mean
+  pose fitted to them by scale and translation, the visibility mask, the canvas edges in the same units)
+- trunk: residual MLP, width {c["width"]}, {c["blocks"]} blocks of LayerNorm -> Linear({c["width"]}->{c["hidden"]}) -> GELU -> Linear
+- best guess: offsets from the fitted mean pose for all 18 joints, with two side heads: per joint the logit that a
+  hidden joint lies beyond a canvas edge, and the best guess's expected error
+- alternatives: a conditional rectified flow (velocity MLP, width {c["flow_width"]}, {c["flow_blocks"]} blocks, on the trunk's
+  features), {c["flow_steps"]} Euler steps from the seed's noise (`np.random.default_rng(seed)` normals times {c["temperature"]}); visible
+  joints follow their exact path; each limb (arm, leg, head) keeps a share of its departure from
+  the best guess set by its hidden joints' largest expected error: 5 % below {c["settle"][0]}, all of it above
+  {c["settle"][1]} (a smooth step between), so a nearly certain limb stays put and an uncertain one varies fully
+- mirror: the network knows people in one orientation (`features.orientation` >= 0); others are mirrored, filled
+  and mirrored back, and people within {BLEND} of the boundary are filled both ways and blended, so a mirrored input
+  gives the mirrored best guess exactly
+- frame: a hidden joint the outside head places beyond the canvas but whose fill landed inside is put just
+  beyond the nearest edge
+- ONNX: opset 17, float32; inputs `features`, `noise`, `sample`; outputs `best`, `outside`, `uncertainty`,
+  `alternative` (the flow runs inside an `If`, only when `sample` is true)
 
 ## Training
-- data: COCO 2017 person keypoints, train split (people with at least 6 labelled joints and a size of at least 40 px), mapped to OpenPose-18 (neck = shoulder midpoint when both are labelled); the loss counts only labelled joints that were hidden
-- missing-joint patterns: frame-edge cuts (bottom, sides, top, corners; the canvas ends at the cut), whole parts, random joints, 1-4 limb joints, one shoulder (hence the neck), head points; mirror flips, rotation, aspect changes, jitter (`lib_posefill/training/masks.py`)
+- data: COCO 2017 person keypoints, train split (people with at least 6 labelled joints and a size of at least 40
+  px), mapped to OpenPose-18 (neck = shoulder midpoint when both are labelled); losses count only labelled joints
+  that were hidden
+- missing-joint patterns: frame-edge cuts (bottom, just below the shoulders, sides, top, corners; the canvas ends
+  at the cut), whole parts, random joints, 1-4 limb joints, one shoulder (hence the neck), head points; mirror
+  flips, rotation, aspect changes, jitter (`lib_posefill/training/masks.py`); every example is then put in its
+  canonical orientation (`lib_posefill/training/loop.py`)
+- losses: distance of the best guess from the truth; bone length of the completed limbs against the true length;
+  the canvas edge (a hidden joint beyond the edge its true place crossed must be filled beyond it, an occluded
+  one inside); cross-entropy of the outside head; error of the expected-error head; the flow's velocity error
 - command: `{command}`
 - code: git commit {commit}
-- run: {train_log.get("steps")} steps of {train_log.get("batch")} in {train_log.get("seconds")} s on {train_log.get("machine")} (wall time on a machine shared with other jobs); seed {train_log.get("seed")}
+- run: {train_log.get("steps")} steps of {train_log.get("batch")} in {train_log.get("seconds")} s on {train_log.get("machine")}; seed {train_log.get("seed")}
 
 ## Evaluation (COCO val, `python -m lib_posefill evaluate --data-dir DIR`)
 Mean distance between filled and true joints over the hidden shoulders .. ankles, divided by the torso length
@@ -85,15 +121,17 @@ Mean distance between filled and true joints over the hidden shoulders .. ankles
 by scale and translation to the visible body joints (pool: COCO train people with all 13 body joints and their
 mirror images); pool poses whose visible joints spread less than a quarter of the pool's median spread over the
 same joints are not kNN candidates (without that guard, neck + shoulders alone pick side views blown up 1000x and
-kNN-5's waist-up error is 5.3). Errors are averaged over all hidden scored joints of a family.
+kNN-5's waist-up error is 5.3). Errors are averaged over all hidden scored joints of a family. Bone length: the
+median of filled / true length over the body's bones with a filled end. Beyond the cut: hidden joints whose true
+place lies beyond a canvas edge, filled beyond that edge. Mirror gap: mean distance between fill(x) and
+mirror(fill(mirror(x))) over the filled joints.
 
 {evaluation}
 
-## Data credit and licence
+{previous_section(card)}## Data credit and licence
 Trained on the COCO 2017 keypoint annotations: COCO 2017 Dataset, Lin et al., COCO Consortium, licensed
 CC BY 4.0 (cocodataset.org). No annotation rows ship with PoseFill; the model's parameters (and the mean pose
 in `lib_posefill/baselines.py`) are derived from them.
 """
-    card = onnx_path.with_name(CARD_NAME)
     card.write_text(text)
     return card

@@ -2,7 +2,8 @@
 
 Each example is mirrored or not (labels swapped), rotated, stretched, framed by a canvas a random margin
 around the person (never beyond the real picture), and then loses joints by one pattern: a frame-edge cut
-(bottom most often, then sides, top and corners; the canvas ends at the cut, everything beyond is missing),
+(bottom most often, then sides, just below the shoulders, top and corners; the canvas ends at the cut,
+everything beyond is missing),
 a whole part, random joints, a few limb joints, or one shoulder. Head points drop out now and then, the
 neck is present only when both shoulders are (DWPose), and the visible joints get a little jitter.
 """
@@ -15,8 +16,8 @@ from ..features import fit
 from ..skeleton import L_SHOULDER, MIRROR, NECK, NUM_JOINTS, R_SHOULDER
 from .data import People
 
-PATTERNS = ("bottom", "side", "top", "corner", "random", "limbs", "part", "shoulder", "none")
-PATTERN_P = np.array([0.26, 0.14, 0.05, 0.06, 0.17, 0.12, 0.08, 0.10, 0.02])
+PATTERNS = ("bottom", "chest", "side", "top", "corner", "random", "limbs", "part", "shoulder", "none")
+PATTERN_P = np.array([0.22, 0.05, 0.16, 0.04, 0.06, 0.14, 0.12, 0.08, 0.10, 0.03])
 PARTS = (
     (3, 4),
     (6, 7),
@@ -99,11 +100,17 @@ def make_batch(rng: np.random.Generator, people: People, idx: np.ndarray) -> dic
     span = hi - lo
     cut_bottom = lo[:, 1] + span[:, 1] * (0.15 + 0.85 * u)
     cut_top = lo[:, 1] + span[:, 1] * 0.5 * u
-    side_u = 0.3 + 0.7 * rng.random(b)
+    side_u = 0.2 + 0.8 * rng.random(b)
     right = rng.random(b) < 0.5
     cut_right = lo[:, 0] + span[:, 0] * side_u
     cut_left = hi[:, 0] - span[:, 0] * side_u
     is_ = {name: pattern == i for i, name in enumerate(PATTERNS)}
+    # chest-up portrait: the bottom edge just below the shoulders (or the neck, or the top of the labels)
+    shoulders = np.where(lab[:, [R_SHOULDER, L_SHOULDER, NECK]], xy[:, [R_SHOULDER, L_SHOULDER, NECK], 1], -np.inf)
+    shoulder_y = np.where(np.isfinite(shoulders.max(1)), shoulders.max(1), lo[:, 1])
+    ref_scale, _ = fit(xy, lab, frame)
+    chest = shoulder_y + ref_scale * rng.uniform(0.05, 0.6, b)
+    frame[is_["chest"], 3] = np.minimum(frame[is_["chest"], 3], chest[is_["chest"]])
     bottom = is_["bottom"] | is_["corner"]
     side = is_["side"] | is_["corner"]
     frame[bottom, 3] = np.minimum(frame[bottom, 3], cut_bottom[bottom])
@@ -139,7 +146,6 @@ def make_batch(rng: np.random.Generator, people: People, idx: np.ndarray) -> dic
     present = lab & ~hidden & ~outside
     present[:, NECK] &= present[:, R_SHOULDER] & present[:, L_SHOULDER]
 
-    ref_scale, _ = fit(xy, lab, frame)
     jitter = rng.normal(0, 0.015, (b, NUM_JOINTS, 2)) * ref_scale[:, None, None]
     given = np.where(present[..., None], xy + jitter, 0.0).astype(np.float32)
     return {

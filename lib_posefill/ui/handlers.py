@@ -6,9 +6,9 @@ Every action either succeeds and refills, or keeps the previous state and says w
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,14 +25,17 @@ from ..memory import release_memory
 from ..options import FIELD_BY_NAME, Options
 from ..render import draw_document
 from . import state as st
+from .background import encode_background, fits_canvas
 from .detect import Detector
+from .editor import protocol
+from .editor.protocol import Action
 from .uploads import read_upload
-from .view import View, build_view, person_index
+from .view import View, build_view
 
 log = logging.getLogger("posefill")
 
 TAB_FIELDS = ("scope", "min_visible", "framing", "margin", "canvas")
-"""Core options the tab shows as controls (built from options.FIELDS); seed is the re-roll button."""
+"""Core options the tab shows as controls (built from options.FIELDS); seeds are the Another version button."""
 LARGE_INPUT = 2**20
 """After an upload or paste larger than this, the memory it took is handed back to the system."""
 EXPORT_NOTE = (
@@ -55,19 +58,17 @@ def tab_options(values: Mapping[str, Any]) -> Options:
 class Handlers:
     """The actions, bound to a filler (None = the shipped model) and an optional photo detector."""
 
-    def __init__(self, filler: Filler | None = None, detector: Detector | None = None, out_dir: str | None = None):
+    def __init__(self, filler: Filler | None = None, detector: Detector | None = None):
         self.filler = filler
         self.detector = detector
-        self.out_dir = out_dir
 
     # -- plumbing ---------------------------------------------------------------------------------
     def _run(
         self,
-        state: st.TabState,
-        person: Any,
-        extend: bool,
+        state: Any,
         options: Mapping[str, Any],
         action: Callable[[st.TabState, Options], st.TabState],
+        **view: Any,
     ) -> tuple[st.TabState, View]:
         """Apply an action and refill; on a PoseFillError keep the old state and report the message."""
         state = state if isinstance(state, st.TabState) else st.TabState()
@@ -75,119 +76,162 @@ class Handlers:
             opts = tab_options(options)
             new = action(state, opts)
             new = st.fill(new.clone() if new is state else new, opts, self.filler)
-            return new, build_view(new, person_index(person), bool(extend))
+            if view.get("loaded"):  # a new pose: the editor gets its picture (or none) with it
+                view["background"] = new.background
+            return new, build_view(new, **view)
         except PoseFillError as err:
-            return state, build_view(state, person_index(person), bool(extend), status=f"⚠ {err}", error=True)
+            return state, build_view(state, status=f"⚠ {err}", error=True, ack=view.get("ack"))
         except Exception as err:  # never a traceback in the UI
             log.exception("PoseFill tab: unexpected error")
-            return state, build_view(
-                state, person_index(person), bool(extend), status=f"⚠ internal error: {err}", error=True
-            )
+            return state, build_view(state, status=f"⚠ internal error: {err}", error=True, ack=view.get("ack"))
 
     # -- inputs -----------------------------------------------------------------------------------
-    def upload(self, state, data, image_kind, person, extend, options) -> tuple[st.TabState, View]:
-        """A dropped file: bytes (gradio's binary File), a path, or a tempfile-like object with .name."""
+    def upload(self, state, data, image_kind, options) -> tuple[st.TabState, View]:
+        """A dropped file: bytes (gradio's binary File), a path, or a tempfile-like object with .name.
 
-        def action(_state, opts):
+        An image becomes the picture under the skeleton; a photo without a detector changes only that
+        picture (the pose stays) and says why no pose was read from it.
+        """
+        state = state if isinstance(state, st.TabState) else st.TabState()
+        try:
+            opts = tab_options(options)
             raw = _file_bytes(data, opts)
-            value, note = read_upload(raw, opts, image_kind or "auto", self.detector)
-            return st.load(value, note, opts)
+            value, note, image = read_upload(raw, opts, image_kind or "auto", self.detector)
+        except PoseFillError as err:
+            return state, build_view(state, status=f"⚠ {err}", error=True)
+        picture, size = encode_background(image) if image is not None else (None, None)
+        if value is None:  # a photo and no detector: keep the pose, show the photo under it
+            new = st.with_background(state, picture, size)
+            return new, build_view(
+                new, status=f"⚠ {note}; the photo is shown under the pose", error=True, background=picture
+            )
+        large, holder = len(raw) > LARGE_INPUT, [value]
+        del raw, value, image  # the state keeps what it needs of them
+        return self._load(state, holder, note, options, picture, size, large=large)
 
-        return self._large(self._run(state, 0, extend, options, action), data)
+    def _load(
+        self, state, value: list, note, options, picture=None, size=None, large=False
+    ) -> tuple[st.TabState, View]:
+        """A new pose (``value``: a list holding the decoded document, let go of once loaded: a large one is most
+        of the memory); a JSON pose keeps the picture on screen when it fits the new canvas. After a large one the
+        memory it took is handed back to the system."""
+        old = state if isinstance(state, st.TabState) else st.TabState()
+        if picture is None and old.background:
+            picture, size = old.background, old.background_size
 
-    def paste(self, state, text, person, extend, options) -> tuple[st.TabState, View]:
         def action(_state, opts):
-            if not isinstance(text, str) or not text.strip():
-                raise PoseFillError("paste an OpenPose JSON document first")
-            return st.load(loads_json(text, opts.max_file_mb), "pasted JSON", opts)
+            new = st.load(value.pop(), note, opts)
+            if picture and (size is None or fits_canvas(size, new.base["canvas_width"], new.base["canvas_height"])):
+                return st.with_background(new, picture, size)
+            return new
 
-        return self._large(self._run(state, 0, extend, options, action), text)
-
-    @staticmethod
-    def _large(result: tuple[st.TabState, View], data: Any) -> tuple[st.TabState, View]:
-        """Hand the memory a large upload or paste took back to the system (the state keeps what it needs)."""
-        if isinstance(data, (str, bytes, bytearray)) and len(data) > LARGE_INPUT:
+        result = self._run(old, options, action, loaded=True)
+        if large:
             release_memory()
         return result
 
-    def load_path(self, state, path, person, extend, options) -> tuple[st.TabState, View]:
-        """A bundled example (a JSON file or a skeleton image on disk)."""
-        if not path:
-            return state, build_view(state, person_index(person), bool(extend), "⚠ choose an example first", True)
-        new, view = self.upload(state, Path(path), "auto", 0, extend, options)
-        if not view.error:
-            new.note = Path(path).name
-            view = build_view(new, 0, bool(extend))
-        return new, view
-
-    # -- viewing and editing ----------------------------------------------------------------------
-    def refresh(self, state, person, extend, options) -> tuple[st.TabState, View]:
-        """Options, person or view changed: refill and redraw."""
-        return self._run(state, person, extend, options, lambda s, o: s)
-
-    def click(self, state, person, joint, xy, extend, options) -> tuple[st.TabState, View]:
-        """A click on the completed image at image pixel (x, y): place the chosen joint there."""
-
-        def action(s, _opts):
-            try:
-                x, y = (float(v) - offset for v, offset in zip(xy, s.offset, strict=True))
-            except (TypeError, ValueError, OverflowError):  # no click, or no pixel
-                raise PoseFillError("click on the completed image to place the joint") from None
-            return st.place(s, person_index(person), joint, x, y)
-
-        return self._run(state, person, extend, options, action)
-
-    def pin(self, state, person, joint, extend, options):
-        return self._run(state, person, extend, options, lambda s, o: st.pin(s, person_index(person), joint))
-
-    def mark_missing(self, state, person, joint, extend, options):
-        return self._run(state, person, extend, options, lambda s, o: st.mark_missing(s, person_index(person), joint))
-
-    def restore(self, state, person, joint, extend, options):
-        return self._run(state, person, extend, options, lambda s, o: st.restore(s, person_index(person), joint))
-
-    def table(self, state, person, rows, extend, options):
-        """Edits made in the joint table (list of rows, or a pandas DataFrame)."""
-        return self._run(
-            state, person, extend, options, lambda s, o: st.apply_rows(s, person_index(person), _rows(rows))
-        )
-
-    def reroll(self, state, person, extend, options):
-        return self._run(state, person, extend, options, lambda s, o: st.reroll(s))
-
-    def undo(self, state, person, extend, options):
-        return self._run(state, person, extend, options, lambda s, o: st.undo(s))
-
-    # -- export -----------------------------------------------------------------------------------
-    def export(self, state, options) -> tuple[str | None, str | None, str]:
-        """Write the completed JSON and the conditioning PNG; returns their paths and a status line."""
+    def paste(self, state, text, options) -> tuple[st.TabState, View]:
         try:
             opts = tab_options(options)
-            doc = st.export_document(state, opts, self.filler)
-            folder = Path(tempfile.mkdtemp(prefix="posefill-", dir=self.out_dir))
-            json_path, png_path = folder / "posefill.json", folder / "posefill.png"
-            json_path.write_text(_dumps(doc), encoding="utf-8")
-            image = draw_document(parse_documents(doc, st.PIXEL)[0][0], style="controlnet")
-            ok, data = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
-            if not ok:
-                raise PoseFillError("could not encode the PNG")
-            png_path.write_bytes(data.tobytes())
-            return str(json_path), str(png_path), f"Exported with framing {opts.framing}."
+            if not isinstance(text, str) or not text.strip():
+                raise PoseFillError("paste an OpenPose JSON document first")
+            value = [loads_json(text, opts.max_file_mb)]  # within the size limits; a byte-order mark is fine
         except PoseFillError as err:
-            return None, None, f"⚠ {err}"
+            state = state if isinstance(state, st.TabState) else st.TabState()
+            return state, build_view(state, status=f"⚠ {err}", error=True)
+        return self._load(state, value, "pasted JSON", options, large=len(text) > LARGE_INPUT)
+
+    def load_path(self, state, path, options) -> tuple[st.TabState, View]:
+        """A bundled example (a JSON file or a skeleton image on disk)."""
+        state = state if isinstance(state, st.TabState) else st.TabState()
+        if not path:
+            return state, build_view(state, status="⚠ choose an example first", error=True)
+        new, view = self.upload(state, Path(path), "auto", options)
+        if not view.error:
+            new.note = Path(path).name
+            view = build_view(new, loaded=True, background=new.background)
+        return new, view
+
+    # -- the editor -------------------------------------------------------------------------------
+    def edit(self, state, action_text, options) -> tuple[st.TabState, View]:
+        """One editor action (JSON from the page, see editor.protocol)."""
+        try:
+            action = protocol.parse_action(action_text)
+        except PoseFillError as err:
+            state = state if isinstance(state, st.TabState) else st.TabState()
+            return state, build_view(state, status=f"⚠ {err}", error=True, ack=protocol.action_id(action_text))
+        if action.op == "export":
+            return state, self.export(state, action, options)
+
+        def apply(s: st.TabState, _opts: Options) -> st.TabState:
+            if action.op not in ("undo", "redo", "refresh"):
+                st.check_person(s, action.person)
+            new = EDITS[action.op](s, action)
+            if s.loaded:
+                new = new.clone() if new is s else new
+                new.person = min(action.person, max(len(new.people) - 1, 0))
+            return new
+
+        return self._run(state, options, apply, ack=action.id)
+
+    def conditioning(self, state, framing, margin) -> np.ndarray:
+        """The conditioning image Send to ControlNet puts in a unit (raises PoseFillError)."""
+        opts = tab_options({"framing": framing, "margin": margin})
+        return conditioning_image(st.export_document(state if isinstance(state, st.TabState) else st.TabState(), opts))
+
+    def export(self, state, action: Action, options) -> View:
+        """The completed JSON or the conditioning PNG, with the chosen framing, as a download for the page."""
+        state = state if isinstance(state, st.TabState) else st.TabState()
+        try:
+            opts = tab_options(options)
+            doc = st.export_document(state, opts)
+            if action.kind == "json":
+                file = protocol.download("posefill.json", json.dumps(doc, indent=1).encode(), "application/json")
+            else:
+                file = protocol.download("posefill.png", png(conditioning_image(doc)), "image/png")
+            return build_view(
+                state, status=f"Exported {file['name']} (framing {opts.framing}).", ack=action.id, download=file
+            )
+        except PoseFillError as err:
+            return build_view(state, status=f"⚠ {err}", error=True, ack=action.id)
         except Exception as err:
             log.exception("PoseFill tab: export failed")
-            return None, None, f"⚠ internal error: {err}"
+            return build_view(state, status=f"⚠ internal error: {err}", error=True, ack=action.id)
 
 
-def _dumps(doc: Any) -> str:
-    import json
+def conditioning_image(doc: dict[str, Any]) -> np.ndarray:
+    """The document drawn as ControlNet draws its OpenPose conditioning image (RGB)."""
+    return draw_document(parse_documents(doc, st.PIXEL)[0][0], style="controlnet")
 
-    return json.dumps(doc, indent=1)
+
+def png(image: np.ndarray) -> bytes:
+    ok, data = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
+    if not ok:
+        raise PoseFillError("could not encode the PNG")
+    return data.tobytes()
+
+
+def _select(s: st.TabState, a: Action) -> st.TabState:
+    return s
+
+
+EDITS: dict[str, Callable[[st.TabState, Action], st.TabState]] = {
+    "move": lambda s, a: st.place(s, a.person, a.joint, a.x, a.y),
+    "delete": lambda s, a: st.delete(s, a.person, a.joint),
+    "unpin": lambda s, a: st.unpin(s, a.person, a.joint),
+    "restore": lambda s, a: st.restore(s, a.person, a.joint),
+    "reroll": lambda s, a: st.reroll(s, a.person),
+    "undo": lambda s, a: st.undo(s),
+    "redo": lambda s, a: st.redo(s),
+    "select": _select,
+    "refresh": _select,
+    "table": lambda s, a: st.apply_rows(s, a.person, [list(r) for r in a.rows]),
+}
+"""Editor operations (protocol.OPS but export) -> the state change they make."""
 
 
 def _file_bytes(data: Any, options: Options) -> bytes:
-    """Bytes of an upload in whatever form the gradio version hands it over."""
+    """Bytes of an upload in whatever form the gradio version hands it over (a file read within the size limit)."""
     if data is None:
         raise PoseFillError("no file")
     if isinstance(data, (bytes, bytearray)):
@@ -196,15 +240,3 @@ def _file_bytes(data: Any, options: Options) -> bytes:
     if isinstance(path, (str, os.PathLike)):
         return read_bytes(path, options.max_file_mb, streams=False)
     raise PoseFillError(f"unexpected upload of type {type(data).__name__}")
-
-
-def _rows(rows: Any) -> list[list[Any]]:
-    """Table rows from a list of lists, a dict with 'data' (gradio 4) or a pandas DataFrame; anything else
-    in a row's place is no row."""
-    if isinstance(rows, dict):
-        rows = rows.get("data", [])
-    if hasattr(rows, "values") and hasattr(rows, "columns"):
-        rows = rows.values.tolist()
-    if not isinstance(rows, (list, tuple)):
-        return []
-    return [list(r) for r in rows if isinstance(r, (list, tuple))]

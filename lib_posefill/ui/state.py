@@ -1,75 +1,82 @@
 """The tab's state and its actions, as plain functions on plain data (no gradio).
 
 A loaded pose becomes a *base* document (pixel coordinates, c = 1) plus, per person with a body, the
-evidence the filler sees: each joint is given (from the input), pinned (placed or kept by the user)
-or absent. Every action changes the evidence (or the seed) and refills; the completed document is
-always the core's output for that evidence, so what the tab shows is what the export writes.
-The base is parsed once, every fill is one batch for all people, and an edit remembers only the person
-it changed: the work of an action grows linearly with the number of people.
+evidence the filler sees: each joint is given (from the input), pinned (placed or kept by the user),
+absent (filled if the scope covers it) or removed (pinned missing: stays missing through refills).
+Every action changes the evidence, a person's seed or the hands and face in the base, and refills the
+people it touched; the completed document is always the core's output for that evidence (each person has
+its own seed; people with the same seed are filled in one batch), so what the editor shows is what the
+export writes. People are never changed in place: an action replaces the ones it edits, so a state, its
+undo history and the states before it share everything else (work per edit does not grow with the people).
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..completion import complete_parsed
-from ..document import Part, PoseDocument, parse_documents, write_document
-from ..document import Person as DocumentPerson
+from ..api import complete_document
+from ..completion import fit_frame
+from ..document import BODY_KEY, PART_KEYS, PoseDocument, parse_documents, write_document
 from ..errors import PoseFillError, shown
 from ..filler import Filler
-from ..model import cached_filler
 from ..options import Options
-from ..skeleton import JOINT_INDEX, JOINT_NAMES, NUM_JOINTS
+from ..skeleton import JOINT_INDEX, JOINT_NAMES, L_WRIST, NOSE, NUM_JOINTS, R_WRIST
 
-ABSENT, GIVEN, PINNED = 0, 1, 2
-STATES = ("given", "filled", "pinned", "missing")
+ABSENT, GIVEN, PINNED, REMOVED = 0, 1, 2, 3  # a joint's source: what the filler is told
+FILLED = 4  # an absent joint the last fill added
+STATE_OF_CODE = ("missing", "given", "pinned", "pinned missing", "filled")
+STATES = ("given", "filled", "pinned", "missing", "pinned missing")
 MAX_UNDO = 50
 PIXEL = Options(coords="pixel")
+ATTACHED = {R_WRIST: "hand_right_keypoints_2d", L_WRIST: "hand_left_keypoints_2d", NOSE: "face_keypoints_2d"}
+"""A hand follows its wrist and the face its nose when those are moved."""
 
 
 @dataclass
 class Person:
-    """One editable body: the evidence for the filler, and the input it started from."""
+    """One editable body: the evidence for the filler, its seed, and the input it started from (not changed
+    once made: ``copy`` it to edit)."""
 
     index: int  # position in the document's people list
     xy: np.ndarray  # (18, 2) pixels
-    source: np.ndarray  # (18,) ABSENT / GIVEN / PINNED
+    source: np.ndarray  # (18,) ABSENT / GIVEN / PINNED / REMOVED
     input_xy: np.ndarray
     input_present: np.ndarray
+    seed: int | None = None
 
     def copy(self) -> Person:
-        return Person(self.index, self.xy.copy(), self.source.copy(), self.input_xy, self.input_present)
+        return Person(self.index, self.xy.copy(), self.source.copy(), self.input_xy, self.input_present, self.seed)
 
 
 @dataclass
 class TabState:
-    base: dict[str, Any] | None = None  # the input document, pixel coordinates, c = 1.0
+    base: dict[str, Any] | None = None  # the document being edited: pixel coordinates, c = 1.0, hands/face moved
     people: list[Person] = field(default_factory=list)
-    seed: int | None = None
     history: list[tuple] = field(default_factory=list)
+    future: list[tuple] = field(default_factory=list)
     note: str = ""  # where the pose came from, shown in the status line
-    result: dict[str, Any] | None = None  # the completed document (framing keep)
-    offset: tuple[int, int] = (0, 0)  # where the canvas origin sits in the last completed image
-    input_image: np.ndarray | None = None  # the base document drawn once (it never changes)
-    parsed: PoseDocument | None = None  # the base, parsed once: its hands and face go into every fill
-    completed: PoseDocument | None = None  # ``result`` as arrays; each person's raw is its output (with posefill)
+    result: dict[str, Any] | None = None  # the completed document (framing keep): the editor's data-state
+    input_base: dict[str, Any] | None = None  # the base as loaded (Restore input)
+    background: str | None = None  # data URL of the picture shown under the skeleton
+    background_size: tuple[int, int] | None = None
+    person: int = 0  # the selected person (index into people)
+    filled_with: Options | None = None  # the options of the last fill
+    dirty: set[int] = field(default_factory=set)  # people edited since the last fill
 
     def clone(self) -> TabState:
-        return TabState(
-            self.base,
-            [p.copy() for p in self.people],
-            self.seed,
-            list(self.history),
-            self.note,
-            self.result,
-            self.offset,
-            self.input_image,
-            self.parsed,
-            self.completed,
-        )
+        new = copy.copy(self)
+        new.people, new.history, new.future, new.dirty = list(self.people), list(self.history), list(self.future), set()
+        return new
+
+    def edit(self, person: int) -> Person:
+        """The person's own copy in this state, to change (it is refilled by the next fill)."""
+        self.people[person] = self.people[person].copy()
+        self.dirty.add(person)
+        return self.people[person]
 
     @property
     def loaded(self) -> bool:
@@ -89,88 +96,127 @@ def load(value: Any, note: str = "", options: Options | None = None) -> TabState
     docs, is_list = parse_documents(value, options)
     if not docs:
         raise PoseFillError("an empty list holds no document to load", where="document")
-    doc = docs[0]
-    base = _pixel_document(doc)
-    bodies = [(k, person.body) for k, person in enumerate(doc.people) if person.body is not None]
-    xy = np.stack([body.xy for _, body in bodies]) if bodies else np.zeros((0, NUM_JOINTS, 2))
-    present = np.stack([body.present for _, body in bodies]) if bodies else np.zeros((0, NUM_JOINTS), bool)
-    present &= (xy >= 0).all(2)  # as the base reads back: a joint at a negative coordinate is missing there
-    evidence = np.where(present[..., None], xy, 0.0)
-    source = np.where(present, GIVEN, ABSENT).astype(np.int8)
+    base = _pixel_document(docs[0])
     people = []
-    for i, (k, body) in enumerate(bodies):
-        body.present = present[i]
-        people.append(Person(index=k, xy=evidence[i], source=source[i], input_xy=xy[i], input_present=present[i]))
+    for k, person in enumerate(docs[0].people):  # in pixels already: the base's own bodies, without parsing it again
+        if person.body is None:
+            continue
+        present = person.body.present & (person.body.xy >= 0).all(1)  # as the base reads back (negative = missing)
+        people.append(
+            Person(
+                index=k,
+                xy=np.where(present[:, None], person.body.xy, 0.0),
+                source=np.where(present, GIVEN, ABSENT).astype(np.int8),
+                input_xy=person.body.xy.copy(),
+                input_present=present,
+            )
+        )
     if is_list and len(docs) > 1:
         note = f"{note} (first of {len(docs)} documents)".strip()
-    return TabState(base=base, people=people, note=note, parsed=doc)
+    return TabState(base=base, people=people, note=note, input_base=base)
 
 
-def evidence_document(state: TabState) -> PoseDocument:
-    """The base with every body replaced by its current evidence (new objects; the base is not touched)."""
-    base = state.parsed
-    people = [
-        DocumentPerson(raw=p.raw, body=None, parts={key: Part(part.xy, part.present) for key, part in p.parts.items()})
-        for p in base.people
-    ]
-    for person in state.people:
-        people[person.index].body = Part(xy=person.xy, present=person.source != ABSENT)
-    return PoseDocument(raw=base.raw, width=base.width, height=base.height, people=people, normalised=False)
+def with_background(state: TabState, data_url: str | None, size: tuple[int, int] | None) -> TabState:
+    """The same pose with another picture under it (None: no picture)."""
+    new = state.clone()
+    new.background, new.background_size = data_url, size
+    return new
 
 
-def _complete(state: TabState, options: Options, filler: Filler | None) -> tuple[dict[str, Any], PoseDocument]:
-    """The core's output for the current evidence (one batch for every person), and its document as arrays."""
-    doc = evidence_document(state)
-    out = complete_parsed([doc], options.replace(seed=state.seed, coords="pixel"), filler or cached_filler())[0]
-    for person, raw in zip(doc.people, out["people"], strict=True):
-        person.raw = raw  # its posefill record: what the preview rings
-    return out, doc
+def _evidence(person: Person) -> list[float]:
+    keypoints = np.zeros((NUM_JOINTS, 3))
+    have = (person.source == GIVEN) | (person.source == PINNED)
+    keypoints[have, :2] = person.xy[have]
+    keypoints[have, 2] = 1.0
+    return keypoints.ravel().tolist()
 
 
-def fill(state: TabState, options: Options, filler: Filler | None = None) -> TabState:
-    """Complete the current evidence (framing keep, the state's seed); stores the result on the state."""
-    if not state.loaded:
-        return state
-    state.result, state.completed = _complete(state, options.replace(framing="keep"), filler)
-    return state
+def _raw_person(state: TabState, person: Person) -> dict[str, Any]:
+    """The person as the filler sees it: its part of the base with the body replaced by its evidence."""
+    return {**state.base["people"][person.index], BODY_KEY: _evidence(person)}
 
 
-def export_document(state: TabState, options: Options, filler: Filler | None = None) -> dict[str, Any]:
-    """The completed document in the core's output format, with the chosen framing."""
-    if not state.loaded:
-        raise PoseFillError("nothing to export yet: load a pose first")
-    return _complete(state, options, filler)[0]
-
-
-def joint_states(state: TabState, person: int) -> list[str]:
-    """given / filled / pinned / missing for each joint of one person, after the last fill."""
-    p = state.people[person]
-    filled = set(fill_record(state, person).get("filled") or [])
-    out = []
-    for j in range(NUM_JOINTS):
-        if p.source[j] == PINNED:
-            out.append("pinned")
-        elif p.source[j] == GIVEN:
-            out.append("given")
-        elif j in filled:
-            out.append("filled")
-        else:
-            out.append("missing")
+def _fill_group(state: TabState, people: list[Person], options: Options, filler: Filler | None) -> list[dict]:
+    """People with the same seed, completed in one call on the document's canvas; removed joints stay missing."""
+    doc = {**{k: v for k, v in state.base.items() if k != "people"}, "people": [_raw_person(state, p) for p in people]}
+    out = complete_document(doc, options.replace(seed=people[0].seed), filler=filler)["people"]
+    for person, raw in zip(people, out, strict=True):
+        given = state.base["people"][person.index]
+        for key in PART_KEYS:  # written back the same (pixels, c = 1): share the base's lists, not hold them twice
+            if key in given:
+                raw[key] = given[key]
+        removed = np.flatnonzero(person.source == REMOVED)
+        if len(removed):
+            keypoints = np.asarray(raw[BODY_KEY], dtype=float).reshape(NUM_JOINTS, 3)
+            keypoints[removed] = 0.0
+            raw[BODY_KEY] = [_plain(v) for v in keypoints.ravel()]
+            raw["posefill"] = {**raw["posefill"], "filled": [j for j in raw["posefill"]["filled"] if j not in removed]}
     return out
 
 
-def fill_record(state: TabState, person: int) -> dict[str, Any]:
-    """The person's posefill record of the last fill ({} before any)."""
-    if state.completed is None:
+def _plain(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def fill(state: TabState, options: Options, filler: Filler | None = None) -> TabState:
+    """Complete the current evidence (framing keep, each person's seed); stores the result on the state.
+
+    Only the people edited since the last fill are completed again (everyone after a new pose or other
+    options), in one filler call per seed; the others keep their completed joints.
+    """
+    if not state.loaded:
+        return state
+    opts = options.replace(framing="keep", seed=None, coords="pixel")
+    top = {k: v for k, v in state.base.items() if k != "people"}
+    if state.result is None or opts != state.filled_with:
+        people = [{**raw, "posefill": {"filled": [], "skipped": "no body keypoints"}} for raw in state.base["people"]]
+        todo = range(len(state.people))
+    else:
+        people = list(state.result["people"])
+        todo = sorted(state.dirty)
+    groups: dict[int | None, list[Person]] = {}
+    for i in todo:
+        groups.setdefault(state.people[i].seed, []).append(state.people[i])
+    for group in groups.values():
+        for person, raw in zip(group, _fill_group(state, group, opts, filler), strict=True):
+            people[person.index] = raw
+    state.result = {**top, "people": people}
+    state.filled_with, state.dirty = opts, set()
+    return state
+
+
+def export_document(state: TabState, options: Options) -> dict[str, Any]:
+    """The completed document in the core's output format, with the chosen framing (keep = ``result``)."""
+    if not state.loaded or state.result is None:
+        raise PoseFillError("nothing to export yet: load a pose first")
+    doc = copy.deepcopy(state.result)
+    if options.framing != "fit" or not doc["people"]:
+        return doc
+    parsed = parse_documents(doc, PIXEL)[0][0]
+    fit_frame(parsed, np.array([0.0, 0.0, parsed.width, parsed.height]), options.margin)
+    return write_document(parsed, [p.get("posefill") for p in doc["people"]])
+
+
+def joint_states(state: TabState, person: int) -> list[str]:
+    """given / filled / pinned / missing / pinned missing for each joint of one person, after the last fill."""
+    codes = state.people[person].source.tolist()
+    for j in _record(state, person).get("filled") or []:
+        if 0 <= j < NUM_JOINTS and codes[j] == ABSENT:
+            codes[j] = FILLED
+    return [STATE_OF_CODE[c] for c in codes]
+
+
+def _record(state: TabState, person: int) -> dict[str, Any]:
+    if state.result is None or not 0 <= person < len(state.people):
         return {}
-    record = state.completed.people[state.people[person].index].raw.get("posefill")
-    return record if isinstance(record, dict) else {}
+    return state.result["people"][state.people[person].index].get("posefill") or {}
 
 
 def completed_xy(state: TabState, person: int) -> tuple[np.ndarray, np.ndarray]:
     """The person's joints after the last fill: (18, 2) pixels and (18,) present."""
-    body = (state.completed or state.parsed).people[state.people[person].index].body
-    return body.xy, body.present
+    raw = (state.result or state.base)["people"][state.people[person].index]
+    k = np.asarray(raw[BODY_KEY], dtype=np.float64).reshape(NUM_JOINTS, 3)
+    return k[:, :2], k[:, 2] > 0
 
 
 def table_rows(state: TabState, person: int) -> list[list[Any]]:
@@ -185,14 +231,14 @@ def table_rows(state: TabState, person: int) -> list[list[Any]]:
     return rows
 
 
-def _check_person(state: TabState, person: int) -> None:
+def check_person(state: TabState, person: int) -> None:
     if not state.loaded:
         raise PoseFillError("load a pose first")
     if not 0 <= person < len(state.people):
         raise PoseFillError(f"no person {person + 1} in this pose", where="person")
 
 
-def _joint(joint: int | str) -> int:
+def joint_index(joint: int | str) -> int:
     if isinstance(joint, str):
         if joint not in JOINT_INDEX:
             raise PoseFillError(
@@ -204,18 +250,47 @@ def _joint(joint: int | str) -> int:
     return int(joint)
 
 
-def _remember(state: TabState, person: int | None = None) -> TabState:
-    """A copy of the state with what an edit of ``person`` (None: the seed only) changes pushed on the undo stack."""
+def _snapshot(state: TabState) -> tuple:
+    return list(state.people), state.base
+
+
+def _restore_snapshot(state: TabState, snapshot: tuple) -> None:
+    """Back to a snapshot; the people that differ from it (another Person, or other hands/face) are refilled."""
+    people, base = snapshot
+    state.dirty = {
+        i
+        for i, (now, then) in enumerate(zip(state.people, people, strict=True))
+        if now is not then or state.base["people"][now.index] is not base["people"][then.index]
+    }
+    state.people, state.base = list(people), base
+
+
+def _remember(state: TabState) -> TabState:
+    """A copy of the state with its current evidence pushed on the undo stack (the redo stack is cleared)."""
     new = state.clone()
-    evidence = (state.people[person].xy.copy(), state.people[person].source.copy()) if person is not None else None
-    new.history = [*new.history[-(MAX_UNDO - 1) :], (state.seed, person, evidence)]
+    new.history = [*new.history[-(MAX_UNDO - 1) :], _snapshot(state)]
+    new.future = []
     return new
 
 
+def _shift_attached(base: dict[str, Any], index: int, joint: int, delta: np.ndarray) -> dict[str, Any]:
+    """The base with the hand or face attached to ``joint`` moved by ``delta`` (a new document)."""
+    key = ATTACHED.get(joint)
+    raw = base["people"][index]
+    if key is None or not raw.get(key) or not np.any(delta):
+        return base
+    points = np.asarray(raw[key], dtype=np.float64).reshape(-1, 3)
+    seen = points[:, 2] > 0
+    points[seen, :2] += delta
+    people = list(base["people"])
+    people[index] = {**raw, key: [_plain(round(v, 3)) for v in points.ravel()]}
+    return {**base, "people": people}
+
+
 def place(state: TabState, person: int, joint: int | str, x: float, y: float) -> TabState:
-    """Put a joint at (x, y) document pixels and pin it there."""
-    _check_person(state, person)
-    j = _joint(joint)
+    """Put a joint at (x, y) document pixels and pin it there; its hand or face moves with it."""
+    check_person(state, person)
+    j = joint_index(joint)
     if not (np.isfinite(x) and np.isfinite(y)):
         raise PoseFillError("expected finite coordinates", where="x, y")
     if x < 0 or y < 0:
@@ -224,46 +299,87 @@ def place(state: TabState, person: int, joint: int | str, x: float, y: float) ->
             "missing joint, so place it at x >= 0 and y >= 0",
             where=JOINT_NAMES[j],
         )
-    new = _remember(state, person)
-    new.people[person].xy[j] = (float(x), float(y))
-    new.people[person].source[j] = PINNED
+    new = _remember(state)
+    xy, present = completed_xy(state, person)
+    edited = new.edit(person)
+    if present[j]:
+        new.base = _shift_attached(new.base, edited.index, j, np.array([x, y]) - xy[j])
+    edited.xy[j] = (float(x), float(y))
+    edited.source[j] = PINNED
     return new
 
 
 def pin(state: TabState, person: int, joint: int | str) -> TabState:
     """Keep a joint where it is now (a filled joint stays put through re-rolls and refills)."""
-    _check_person(state, person)
-    j = _joint(joint)
+    check_person(state, person)
+    j = joint_index(joint)
     xy, present = completed_xy(state, person)
     if not present[j]:
-        raise PoseFillError(f"{JOINT_NAMES[j]} is missing; place it on the image first", where="pin")
+        raise PoseFillError(f"{JOINT_NAMES[j]} is missing; place it first", where="pin")
     return place(state, person, j, *xy[j])
+
+
+def _set_source(state: TabState, person: int, joint: int | str, source: int) -> TabState:
+    check_person(state, person)
+    j = joint_index(joint)
+    new = _remember(state)
+    new.edit(person).source[j] = source
+    return new
 
 
 def mark_missing(state: TabState, person: int, joint: int | str) -> TabState:
     """Drop a joint from the evidence so PoseFill fills it again (if the scope covers it)."""
-    _check_person(state, person)
-    j = _joint(joint)
-    new = _remember(state, person)
-    new.people[person].source[j] = ABSENT
+    return _set_source(state, person, joint, ABSENT)
+
+
+def remove(state: TabState, person: int, joint: int | str) -> TabState:
+    """Pin a joint missing: it stays missing through every refill (until restored, unpinned or undone)."""
+    return _set_source(state, person, joint, REMOVED)
+
+
+def delete(state: TabState, person: int, joint: int | str) -> TabState:
+    """The Delete key: a given or pinned joint becomes missing and is refilled; deleting a joint PoseFill
+    filled pins it missing."""
+    check_person(state, person)
+    j = joint_index(joint)
+    if state.people[person].source[j] in (GIVEN, PINNED):
+        return mark_missing(state, person, j)
+    return remove(state, person, j)
+
+
+def restore(state: TabState, person: int, joint: int | str | None = None) -> TabState:
+    """Put a joint (None: every joint, the hands, the face and the seed of the person) back as the input
+    gave it, or missing where the input had none."""
+    check_person(state, person)
+    new = _remember(state)
+    p = new.edit(person)
+    joints = range(NUM_JOINTS) if joint is None else [joint_index(joint)]
+    for j in joints:
+        p.xy[j] = p.input_xy[j] if p.input_present[j] else 0.0
+        p.source[j] = GIVEN if p.input_present[j] else ABSENT
+        key = ATTACHED.get(j)
+        if key is not None and new.base["people"][p.index].get(key) != new.input_base["people"][p.index].get(key):
+            people = list(new.base["people"])
+            people[p.index] = {**people[p.index], key: new.input_base["people"][p.index].get(key)}
+            new.base = {**new.base, "people": people}
+    if joint is None:
+        p.seed = None
     return new
 
 
-def restore(state: TabState, person: int, joint: int | str) -> TabState:
-    """Put a joint back as the input gave it (or missing, if the input had none)."""
-    _check_person(state, person)
-    j = _joint(joint)
-    new = _remember(state, person)
-    p = new.people[person]
-    p.xy[j] = p.input_xy[j] if p.input_present[j] else 0.0
-    p.source[j] = GIVEN if p.input_present[j] else ABSENT
-    return new
+def unpin(state: TabState, person: int, joint: int | str) -> TabState:
+    """Double click: a pinned joint goes back to what the input said (given, or missing and refilled)."""
+    check_person(state, person)
+    j = joint_index(joint)
+    if state.people[person].source[j] != PINNED:
+        raise PoseFillError(f"{JOINT_NAMES[j]} is not pinned", where="unpin")
+    return restore(state, person, j)
 
 
 def apply_rows(state: TabState, person: int, rows: list[list[Any]]) -> TabState:
-    """Apply edits made in the joint table: a moved joint is pinned; a state change pins, restores
-    (given) or drops (missing / filled) the joint. Rows are matched by joint name."""
-    _check_person(state, person)
+    """Apply edits made in the joint table: a moved joint is pinned; a state change pins, restores (given),
+    drops (missing / filled: refilled) or removes (pinned missing) the joint. Rows are matched by joint name."""
+    check_person(state, person)
     before = {r[0]: r for r in table_rows(state, person)}
     new = state
     for row in rows:
@@ -281,6 +397,8 @@ def apply_rows(state: TabState, person: int, rows: list[list[Any]]) -> TabState:
                 new = place(new, person, name, *_xy(row, name)) if moved else pin(new, person, name)
             elif wanted == "given":
                 new = restore(new, person, name)
+            elif wanted == "pinned missing":
+                new = remove(new, person, name)
             else:
                 new = mark_missing(new, person, name)
         elif moved:
@@ -307,21 +425,31 @@ def _xy(row: list[Any], name: str) -> tuple[float, float]:
     return x, y
 
 
-def reroll(state: TabState) -> TabState:
-    """Another version: the next seed (re-rolls filled joints; given and pinned joints stay)."""
-    if not state.loaded:
-        raise PoseFillError("load a pose first")
+def reroll(state: TabState, person: int) -> TabState:
+    """Another version of one person: its next seed (re-rolls its filled joints; given and pinned joints stay)."""
+    check_person(state, person)
     new = _remember(state)
-    new.seed = 1 if state.seed is None else (state.seed + 1) % (2**31)
+    seed = state.people[person].seed
+    new.edit(person).seed = 1 if seed is None else (seed + 1) % (2**31)
+    return new
+
+
+def _travel(state: TabState, back: bool) -> TabState:
+    """One step through the edit history: back (undo) or forward again (redo)."""
+    source, target = ("history", "future") if back else ("future", "history")
+    if not getattr(state, source):
+        raise PoseFillError(f"nothing to {'undo' if back else 'redo'}")
+    new = state.clone()
+    setattr(new, target, [*getattr(new, target), _snapshot(state)])
+    _restore_snapshot(new, getattr(new, source).pop())
     return new
 
 
 def undo(state: TabState) -> TabState:
-    """Back to the evidence and seed before the last edit."""
-    if not state.history:
-        raise PoseFillError("nothing to undo")
-    new = state.clone()
-    new.seed, person, evidence = new.history.pop()
-    if person is not None:
-        new.people[person].xy, new.people[person].source = (a.copy() for a in evidence)
-    return new
+    """Back to the evidence, seeds and hands/face before the last edit."""
+    return _travel(state, back=True)
+
+
+def redo(state: TabState) -> TabState:
+    """Forward again to the edit the last undo took back."""
+    return _travel(state, back=False)

@@ -115,31 +115,32 @@ def looks_like_skeleton(image: np.ndarray) -> bool:
 
 def read_upload(
     data: bytes, options: Options, image_kind: str = "auto", detector: Detector | None = None
-) -> tuple[Any, str]:
-    """A pose document from uploaded bytes, and a note saying what it was read as."""
+) -> tuple[Any, str, np.ndarray | None]:
+    """A pose document from uploaded bytes, a note saying what it was read as, and the picture (RGB) when
+    the upload was an image. A photo without a detector gives no document (None) and says why in the note."""
     if not data:
         raise PoseFillError("the file is empty")
     if len(data) > options.max_file_mb * 2**20:
         raise over_limit(options.max_file_mb, len(data))
     kind = sniff(data)
     if kind == "text":
-        return loads_json(data, options.max_file_mb), "JSON"
-    image = decode_image(data, kind)
+        return loads_json(data, options.max_file_mb), "JSON", None
     if image_kind not in IMAGE_KINDS:
         raise PoseFillError(f"expected one of {', '.join(IMAGE_KINDS)}, got {shown(image_kind)}", where="image kind")
+    image = decode_image(data, kind)
     if image_kind == "photo" or (image_kind == "auto" and not looks_like_skeleton(image)):
-        return detect_photo(image, detector), "photo (DWPose)"
+        if detector is None:
+            return None, f"this looks like a photo: {NEEDS_CONTROLNET}", image
+        return detect_photo(image, detector), "photo (DWPose)", image
     doc = decode_skeleton(image)
     if not doc["people"]:
         raise PoseFillError(
             "no OpenPose skeleton found in this image (expected ControlNet's joint and limb colours on black)"
         )
-    return doc, "skeleton image"
+    return doc, "skeleton image", image
 
 
-def detect_photo(image: np.ndarray, detector: Detector | None) -> dict[str, Any]:
-    if detector is None:
-        raise PoseFillError(f"this looks like a photo: {NEEDS_CONTROLNET}")
+def detect_photo(image: np.ndarray, detector: Detector) -> dict[str, Any]:
     try:
         doc = detector(image)
     except PoseFillError:

@@ -74,6 +74,7 @@ def test_tab_script_registers_the_tab(monkeypatch, controlnet):
     modules = types.ModuleType("modules")
     callbacks = types.ModuleType("modules.script_callbacks")
     callbacks.on_ui_tabs = registered.append
+    callbacks.on_after_component = lambda callback: None
     modules.script_callbacks = callbacks
     monkeypatch.setitem(sys.modules, "modules", modules)
     monkeypatch.setitem(sys.modules, "modules.script_callbacks", callbacks)
@@ -88,4 +89,5 @@ def test_tab_script_registers_the_tab(monkeypatch, controlnet):
     with gr.Blocks() as webui, gr.Tab(title):  # how the WebUI mounts extension tabs
         tab.render()
     ids = {getattr(block, "elem_id", None) for block in webui.blocks.values()}
-    assert {"posefill_upload", "posefill_output", "posefill_export"} <= ids
+    assert {"posefill-upload", "posefill-editor-html", "posefill-export-json", "posefill-export-png"} <= ids
+    assert "posefill-send" not in ids  # no ControlNet units were created: no Send to ControlNet

@@ -7,7 +7,7 @@
 ``GET  {prefix}/version``   -> {"posefill": version, "api": 1, "model": filler name, "options": {...}}
 
 Bodies are read by PoseFill itself (capped at ``max_bytes``, decoded by ``jsontext.loads_json``) and checked by
-one request model (``requests.py``: pydantic 1 or 2, options through the one options model). Errors are
+one request model (``http_requests.py``: pydantic 1 or 2, options through the one options model). Errors are
 ``{"detail": "<one line naming the field>"}`` with 400 (not JSON), 413 (too large, or too large once decoded)
 or 422 (anything else wrong with the request); 500 means a fault of the server. Bodies over
 ``HTTP_LARGE_BYTES`` are read and worked on one at a time, and the memory they took is handed back afterwards.

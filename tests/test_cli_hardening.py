@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 
+import cv2
 import pytest
 from conftest import REPO, person_doc, run_cli, write_json
 
@@ -119,12 +120,12 @@ def test_render_refuses_undrawable_documents_with_one_line_naming_file_and_field
 
 
 def test_render_draws_joints_far_outside_the_canvas_without_extend(tmp_path):
-    src = write_json(
-        tmp_path / "in.json", {"people": [{"pose_keypoints_2d": [1e10, -1e10, 1] + [10, 10, 1] * 17}], **CANVAS}
-    )
+    far = [1e10, 1e10, 1, 30, 40, 1, 1e300, 5, 1] + [0, 0, 0] * 15  # a nose and a shoulder far off, the neck seen
+    src = write_json(tmp_path / "in.json", {"people": [{"pose_keypoints_2d": far}], **CANVAS})
     done = run_cli("render", str(src), "-o", str(tmp_path / "o.png"))
     assert done.returncode == 0 and done.stderr == ""
-    assert (tmp_path / "o.png").stat().st_size > 0
+    image = cv2.imread(str(tmp_path / "o.png"))
+    assert image.shape == (64, 64, 3) and image[40, 30].any()  # the neck is drawn, the limbs towards the others too
 
 
 def test_reading_is_bounded_for_pipes_and_devices(tmp_path):

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -14,7 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import PoseFillError
+from .errors import PoseFillError, shown
+from .files import read_bytes
+from .jsontext import loads_json
+from .limits import MAX_CANVAS_SIDE
 from .options import Options
 from .skeleton import BODY25_TO_18, NUM_JOINTS
 
@@ -32,48 +34,23 @@ class Part:
 
 @dataclass
 class Person:
-    raw: dict[str, Any]
+    raw: dict[str, Any]  # the input person; keypoint lists held in ``body``/``parts`` are None here
     body: Part | None  # OpenPose-18; None when the person has no body keypoints
     parts: dict[str, Part] = field(default_factory=dict)
 
 
 @dataclass
 class PoseDocument:
-    raw: dict[str, Any]
+    raw: dict[str, Any]  # the input document, its people replaced by their ``Person.raw``
     width: float
     height: float
     people: list[Person]
     normalised: bool  # the input used [0, 1] coordinates
 
 
-def read_json_file(path: str | os.PathLike[str], options: Options) -> Any:
-    """Load a JSON file with a size cap and a one-line syntax error (line, column) on failure."""
-    limit = options.max_file_mb * 1024 * 1024
-    try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > limit:
-                raise PoseFillError(
-                    f"file is {size / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit (max_file_mb)"
-                )
-            data = fh.read()
-    except OSError as err:
-        raise PoseFillError(f"cannot read file ({err.strerror})") from None
-    return loads_json(data)
-
-
-def loads_json(data: str | bytes) -> Any:
-    """Decode JSON text; errors name the line and column."""
-    try:
-        return json.loads(data)
-    except UnicodeDecodeError:
-        raise PoseFillError("not UTF-8 text; expected an OpenPose JSON document") from None
-    except json.JSONDecodeError as err:
-        raise PoseFillError(f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
-    except RecursionError:
-        raise PoseFillError("invalid JSON: nested too deeply") from None
-    except ValueError as err:  # e.g. an integer literal with thousands of digits
-        raise PoseFillError(f"invalid JSON: {str(err).splitlines()[0]}") from None
+def read_json_file(path: str | os.PathLike[str], options: Options, *, streams: bool = True) -> Any:
+    """Load a JSON file (or a pipe or device with ``streams``) within the options' size limit."""
+    return loads_json(read_bytes(path, options.max_file_mb, streams=streams), options.max_file_mb)
 
 
 def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
@@ -81,7 +58,7 @@ def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
         raise PoseFillError(f"expected a list of numbers [x, y, c, ...], got {type(value).__name__}", where=where)
     if len(value) % per:
         raise PoseFillError(f"expected a multiple of {per} numbers (x, y, c triples), got {len(value)}", where=where)
-    if all(type(v) is float or type(v) is int for v in value):  # the common case, checked at numpy speed
+    if set(map(type, value)) <= {float, int}:  # the common case, checked at C speed
         try:
             array = np.asarray(value, dtype=np.float64)
         except OverflowError:
@@ -90,9 +67,9 @@ def _number_list(value: Any, where: str, per: int = 3) -> np.ndarray:
             return array.reshape(-1, 3)
     for i, v in enumerate(value):  # find and name the bad value
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise PoseFillError(f"expected a number, got {json.dumps(v)[:40]}", where=f"{where}[{i}]")
+            raise PoseFillError(f"expected a number, got {shown(v)}", where=f"{where}[{i}]")
         if not _finite(v):
-            raise PoseFillError(f"expected a finite number, got {str(v)[:40]}", where=f"{where}[{i}]")
+            raise PoseFillError(f"expected a finite number, got {shown(v)}", where=f"{where}[{i}]")
     return np.asarray(value, dtype=np.float64).reshape(-1, 3) if value else np.zeros((0, 3))
 
 
@@ -121,11 +98,20 @@ def _keep_filled_outside(body: Part, triples: np.ndarray, record: Any, min_confi
 
 
 def _canvas_value(doc: dict[str, Any], key: str, where: str) -> float | None:
+    """A canvas side: a whole number of pixels from 1 to MAX_CANVAS_SIDE (512.0 is fine, 0.4 is not)."""
     if key not in doc or doc[key] is None:
         return None
     v = doc[key]
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not _finite(v) or v <= 0:
-        raise PoseFillError(f"expected a positive number, got {json.dumps(v)[:40]}", where=f"{where}{key}")
+    if (
+        isinstance(v, bool)
+        or not isinstance(v, (int, float))
+        or not _finite(v)
+        or not 1 <= v <= MAX_CANVAS_SIDE
+        or v % 1
+    ):
+        raise PoseFillError(
+            f"expected a whole number of pixels from 1 to {MAX_CANVAS_SIDE}, got {shown(v)}", where=f"{where}{key}"
+        )
     return float(v)
 
 
@@ -151,7 +137,8 @@ def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
     if width is None or height is None:
         if options.canvas_size is None:
             raise PoseFillError(
-                "no canvas_width/canvas_height in the document; give the canvas size with --canvas WxH (option canvas)",
+                "no canvas_width/canvas_height in the document; give the canvas size as WxH (option canvas: "
+                "--canvas on the command line, the canvas field in the tab)",
                 where=where.rstrip(".") or "document",
             )
         width, height = (float(v) for v in options.canvas_size)
@@ -179,15 +166,29 @@ def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
             for key in PART_KEYS
             if person.get(key) is not None
         }
-        parsed.append(Person(raw=person, body=body, parts=parts))
+        # The keypoint lists now live in the arrays and the output is written from them: the raw person keeps
+        # its keys in order but lets the decoded lists go, which a big document would otherwise hold twice.
+        converted = set(parts) | ({BODY_KEY} if body is not None else set())
+        kept = {k: None if k in converted else v for k, v in person.items()}
+        parsed.append(Person(raw=kept, body=body, parts=parts))
 
     normalised = _is_normalised(parsed, options.coords)
     if normalised:
         scale = np.array([width, height])
-        for person in parsed:
-            for part in parts_of(person):
-                part.xy = part.xy * scale
-    return PoseDocument(raw=doc, width=width, height=height, people=parsed, normalised=normalised)
+        for p, person in enumerate(parsed):
+            named = [(BODY_KEY, person.body)] if person.body is not None else []
+            for key, part in named + list(person.parts.items()):
+                part.xy = part.xy.copy()
+                with np.errstate(over="ignore"):
+                    part.xy[part.present] *= scale  # missing points keep their values: they are never used
+                if not np.isfinite(part.xy[part.present]).all():
+                    raise PoseFillError(
+                        "a coordinate times the canvas size is beyond any number; are these really normalised "
+                        "coordinates (coords)?",
+                        where=f"{where}people[{p}].{key}",
+                    )
+    raw = {**doc, "people": [person.raw for person in parsed]}
+    return PoseDocument(raw=raw, width=width, height=height, people=parsed, normalised=normalised)
 
 
 def parts_of(person: Person) -> list[Part]:
@@ -221,14 +222,18 @@ def parse_documents(value: Any, options: Options) -> tuple[list[PoseDocument], b
     Returns the documents and whether the input was a list.
     """
     if isinstance(value, list):
+        total = sum(len(d["people"]) for d in value if isinstance(d, dict) and isinstance(d.get("people"), list))
+        if total > options.max_people:
+            raise PoseFillError(f"{total} people, over the limit of {options.max_people} (max_people)")
         return [_parse_one(doc, f"[{i}].", options) for i, doc in enumerate(value)], True
     return [_parse_one(value, "", options)], False
 
 
 def _triples(part: Part) -> list[float]:
-    out = np.zeros((len(part.xy), 3))
-    out[part.present, :2] = part.xy[part.present]
-    out[part.present, 2] = 1.0
+    out = np.empty((len(part.xy), 3))
+    out[:, :2] = part.xy
+    out[:, 2] = 1.0
+    out[~part.present] = 0.0
     return out.ravel().tolist()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 class PoseFillError(ValueError):
     """Bad input or options. ``str(err)`` is one line: ``<where>: <what was wrong>``."""
@@ -15,3 +17,32 @@ class PoseFillError(ValueError):
         """The same error with ``prefix`` (a file name, say) put in front of its location."""
         where = f"{prefix}: {self.where}" if self.where else prefix
         return PoseFillError(self.detail, where=where)
+
+
+class TooLargeError(PoseFillError):
+    """Input over a size limit: its bytes, or the memory it would take once decoded."""
+
+
+class NotJSONError(PoseFillError):
+    """Input that is not JSON text at all (a syntax error, not UTF-8)."""
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A value as an error message quotes it: JSON-style, ASCII-safe, one line, cut to ``limit`` characters.
+    Objects and lists show only their kind and size (never recursing into them)."""
+    if isinstance(value, dict):
+        return f"an object of {len(value)} keys"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)} values"
+    if isinstance(value, str):
+        value = value[:limit]
+    try:
+        if isinstance(value, float):
+            text = repr(value)  # inf, nan
+        elif value is None or isinstance(value, (bool, int, str)):
+            text = json.dumps(value)
+        else:
+            text = ascii(value)
+    except (ValueError, TypeError, RecursionError):  # e.g. an integer with thousands of digits
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

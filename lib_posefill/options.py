@@ -7,12 +7,14 @@ controls from ``FIELDS`` and validate through ``Options.from_mapping``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import PoseFillError
+from .errors import PoseFillError, shown
+from .limits import MAX_CANVAS_SIDE
 
 SCOPES = ("limbs", "all", "outside")
 FRAMINGS = ("keep", "fit")
@@ -87,11 +89,26 @@ FIELDS: tuple[Field, ...] = (
         "canvas",
         str,
         None,
-        "canvas size WxH for documents without canvas_width/canvas_height (bare OpenPose output)",
+        "canvas size WxH (whole pixels, 1 .. 16384 a side) for documents without canvas_width/canvas_height "
+        "(bare OpenPose output)",
         optional=True,
     ),
-    Field("max_file_mb", float, 64.0, "refuse input files larger than this many megabytes", low=0.001, high=4096),
-    Field("max_people", int, 10_000, "refuse documents with more people than this", low=1, high=10**7),
+    Field(
+        "max_file_mb",
+        float,
+        64.0,
+        "refuse input files (pipes and devices included), uploads and pastes larger than this many megabytes",
+        low=0.001,
+        high=4096,
+    ),
+    Field(
+        "max_people",
+        int,
+        10_000,
+        "refuse files, uploads and pastes with more people than this (all documents of a list together)",
+        low=1,
+        high=10**7,
+    ),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 CORE_FIELDS = ("scope", "framing", "margin", "min_visible", "seed")
@@ -102,9 +119,11 @@ _CANVAS_RE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
 
 def parse_canvas(text: str, where: str = "canvas") -> tuple[int, int]:
     """``"512x768"`` -> ``(512, 768)``, with a specific error otherwise."""
-    match = _CANVAS_RE.match(str(text))
-    if not match or int(match[1]) <= 0 or int(match[2]) <= 0:
-        raise PoseFillError(f"expected WxH with positive integers, e.g. 512x768, got {text!r}", where=where)
+    match = _CANVAS_RE.match(str(text)) if isinstance(text, str) else None
+    if not match or not all(1 <= int(side) <= MAX_CANVAS_SIDE for side in match.groups()):
+        raise PoseFillError(
+            f"expected WxH with whole numbers from 1 to {MAX_CANVAS_SIDE}, e.g. 512x768, got {shown(text)}", where=where
+        )
     return int(match[1]), int(match[2])
 
 
@@ -120,26 +139,29 @@ def _coerce(field: Field, value: Any) -> Any:
         return f"{w}x{h}"
     if field.kind is str:
         if not isinstance(value, str) or value not in field.choices:
-            raise PoseFillError(f"expected one of {', '.join(field.choices)}, got {value!r}", where=field.name)
+            raise PoseFillError(f"expected one of {', '.join(field.choices)}, got {shown(value)}", where=field.name)
         return value
     if isinstance(value, bool):
-        raise PoseFillError(f"expected a number, got {value!r}", where=field.name)
+        raise PoseFillError(f"expected a number, got {shown(value)}", where=field.name)
     if field.kind is int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value)
+        if isinstance(value, str) and len(value) <= 20:
+            with contextlib.suppress(ValueError):
+                value = int(value)
         if not isinstance(value, int):
-            raise PoseFillError(f"expected an integer, got {value!r}", where=field.name)
+            raise PoseFillError(f"expected an integer, got {shown(value)}", where=field.name)
     else:
         try:
             value = float(value)
         except (TypeError, ValueError, OverflowError):
-            raise PoseFillError(f"expected a number, got {str(value)[:40]!r}", where=field.name) from None
+            raise PoseFillError(f"expected a number, got {shown(value)}", where=field.name) from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise PoseFillError(f"expected a finite number, got {value!r}", where=field.name)
+            raise PoseFillError(f"expected a finite number, got {shown(value)}", where=field.name)
     if (field.low is not None and value < field.low) or (field.high is not None and value > field.high):
-        raise PoseFillError(f"expected a value in [{field.low:g}, {field.high:g}], got {value!r}", where=field.name)
+        raise PoseFillError(
+            f"expected a value in [{field.low:g}, {field.high:g}], got {shown(value)}", where=field.name
+        )
     return value
 
 

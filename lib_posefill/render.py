@@ -10,14 +10,16 @@ from __future__ import annotations
 import colorsys
 import math
 import os
-from pathlib import Path
+from fractions import Fraction
 from typing import Any
 
 import cv2
 import numpy as np
 
-from .document import Part, PoseDocument, parse_documents, present_points
-from .errors import PoseFillError
+from .document import BODY_KEY, Part, Person, PoseDocument, parse_documents, present_points
+from .errors import PoseFillError, shown
+from .files import write_bytes
+from .limits import MAX_PIXELS
 from .options import Options
 from .skeleton import (
     BODY_JOINT_RADIUS,
@@ -30,6 +32,7 @@ from .skeleton import (
     HAND_JOINT_COLOR,
     HAND_JOINT_RADIUS,
     HAND_LINE_WIDTH,
+    JOINT_NAMES,
     LIMB_COLOR_SCALE,
     LIMBS,
 )
@@ -40,49 +43,83 @@ HAND_EDGE_COLORS = tuple(
 FILLED_RING_COLOR = (255, 255, 255)
 FILLED_RING_RADIUS = 8
 FRAME_COLOR = (96, 96, 96)
-MAX_IMAGE_SIDE = 16384
+FAR = 2**26
+"""Pixels: drawing stops here (OpenCV takes 32-bit coordinates). A limb reaching further is cut at this distance,
+a joint further away is not drawn; every image PoseFill draws is far smaller (MAX_PIXELS)."""
+LIMB_STYLE = tuple(
+    (a, b, tuple(int(float(c) * LIMB_COLOR_SCALE) for c in color)) for (a, b), color in zip(LIMBS, COLORS)
+)
+"""(joint a, joint b, colour) of each limb; ControlNet dims the joint colour with ``int(float(c) * 0.6)``."""
+
+
+def _near(x: float, y: float) -> bool:
+    return -FAR < x < FAR and -FAR < y < FAR
+
+
+def _clip(x1: float, y1: float, x2: float, y2: float) -> tuple[float, float, float, float] | None:
+    """The part of a segment within FAR of the origin (Liang-Barsky, in exact arithmetic: an end may be at
+    1e308), or None when none of it is."""
+    fx1, fy1, fx2, fy2 = (Fraction(v) for v in (x1, y1, x2, y2))
+    dx, dy = fx2 - fx1, fy2 - fy1
+    t0, t1 = Fraction(0), Fraction(1)
+    for p, q in ((-dx, fx1 + FAR), (dx, FAR - fx1), (-dy, fy1 + FAR), (dy, FAR - fy1)):
+        if p == 0:
+            if q < 0:
+                return None
+        elif p < 0:
+            t0 = max(t0, q / p)
+        else:
+            t1 = min(t1, q / p)
+    if t0 > t1:
+        return None
+    return float(fx1 + t0 * dx), float(fy1 + t0 * dy), float(fx1 + t1 * dx), float(fy1 + t1 * dy)
 
 
 def draw_body(canvas: np.ndarray, xy: np.ndarray, present: np.ndarray, offset=(0.0, 0.0)) -> None:
     """ControlNet's ``draw_bodypose`` on pixel coordinates, in place: limbs as filled ellipses in the joint
-    colours times 0.6 (``int(float(c) * 0.6)``), then joint discs in full colour; earlier people are untouched."""
-    ox, oy = offset
-    for (a, b), color in zip(LIMBS, COLORS):
-        if not (present[a] and present[b]):
-            continue
-        (x1, y1), (x2, y2) = xy[a] + (ox, oy), xy[b] + (ox, oy)
-        length = math.hypot(x1 - x2, y1 - y2)
-        angle = math.degrees(math.atan2(y1 - y2, x1 - x2))
-        polygon = cv2.ellipse2Poly(
-            (int((x1 + x2) / 2), int((y1 + y2) / 2)), (int(length / 2), BODY_STICK_WIDTH), int(angle), 0, 360, 1
-        )
-        cv2.fillConvexPoly(canvas, polygon, [int(float(c) * LIMB_COLOR_SCALE) for c in color])
-    for (x, y), seen, color in zip(xy, present, COLORS):
-        if seen:
-            cv2.circle(canvas, (int(x + ox), int(y + oy)), BODY_JOINT_RADIUS, color, thickness=-1)
+    colours times 0.6, then joint discs in full colour; earlier people are untouched."""
+    pts = (np.asarray(xy, dtype=np.float64) + offset).tolist()
+    seen = np.asarray(present, dtype=bool).tolist()
+    for a, b, color in LIMB_STYLE:
+        if seen[a] and seen[b]:
+            (x1, y1), (x2, y2) = pts[a], pts[b]
+            if not (-FAR < x1 < FAR and -FAR < y1 < FAR and -FAR < x2 < FAR and -FAR < y2 < FAR):
+                segment = _clip(x1, y1, x2, y2)
+                if segment is None:
+                    continue
+                x1, y1, x2, y2 = segment
+            length = math.hypot(x1 - x2, y1 - y2)
+            angle = math.degrees(math.atan2(y1 - y2, x1 - x2))
+            polygon = cv2.ellipse2Poly(
+                (int((x1 + x2) / 2), int((y1 + y2) / 2)), (int(length / 2), BODY_STICK_WIDTH), int(angle), 0, 360, 1
+            )
+            cv2.fillConvexPoly(canvas, polygon, color)
+    for (x, y), visible, color in zip(pts, seen, COLORS):
+        if visible and -FAR < x < FAR and -FAR < y < FAR:
+            cv2.circle(canvas, (int(x), int(y)), BODY_JOINT_RADIUS, color, -1)
 
 
 def draw_hand(canvas: np.ndarray, hand: Part, offset=(0.0, 0.0)) -> None:
     """ControlNet's ``draw_handpose``: rainbow bones, blue joints; points at or left/above 0 are skipped."""
-    pts = [(int(x + offset[0]), int(y + offset[1])) if seen else None for (x, y), seen in zip(hand.xy, hand.present)]
-
-    def shown(p):
-        return p is not None and p[0] > DRAW_EPS and p[1] > DRAW_EPS
-
+    pts = (hand.xy + offset).tolist()
+    shown = [s and int(x) > DRAW_EPS and int(y) > DRAW_EPS for (x, y), s in zip(pts, hand.present.tolist())]
     for (a, b), color in zip(HAND_EDGES, HAND_EDGE_COLORS):
-        if a < len(pts) and b < len(pts) and shown(pts[a]) and shown(pts[b]):
-            cv2.line(canvas, pts[a], pts[b], color, thickness=HAND_LINE_WIDTH)
-    for p in pts:
-        if shown(p):
-            cv2.circle(canvas, p, HAND_JOINT_RADIUS, HAND_JOINT_COLOR, thickness=-1)
+        if a < len(pts) and b < len(pts) and shown[a] and shown[b]:
+            ends = [float(int(v)) for v in (*pts[a], *pts[b])]  # ControlNet draws between whole pixels
+            segment = ends if _near(*ends[:2]) and _near(*ends[2:]) else _clip(*ends)
+            if segment is not None:
+                x1, y1, x2, y2 = segment
+                cv2.line(canvas, (int(x1), int(y1)), (int(x2), int(y2)), color, thickness=HAND_LINE_WIDTH)
+    for (x, y), visible in zip(pts, shown):
+        if visible and _near(x, y):
+            cv2.circle(canvas, (int(x), int(y)), HAND_JOINT_RADIUS, HAND_JOINT_COLOR, thickness=-1)
 
 
 def draw_face(canvas: np.ndarray, face: Part, offset=(0.0, 0.0)) -> None:
     """ControlNet's ``draw_facepose``: small white discs."""
-    for (x, y), seen in zip(face.xy, face.present):
-        p = (int(x + offset[0]), int(y + offset[1]))
-        if seen and p[0] > DRAW_EPS and p[1] > DRAW_EPS:
-            cv2.circle(canvas, p, FACE_JOINT_RADIUS, FACE_JOINT_COLOR, thickness=-1)
+    for (x, y), seen in zip((face.xy + offset).tolist(), face.present.tolist()):
+        if seen and int(x) > DRAW_EPS and int(y) > DRAW_EPS and _near(x, y):
+            cv2.circle(canvas, (int(x), int(y)), FACE_JOINT_RADIUS, FACE_JOINT_COLOR, thickness=-1)
 
 
 def _extent(doc: PoseDocument) -> tuple[int, int, int, int]:
@@ -100,22 +137,64 @@ def _extent(doc: PoseDocument) -> tuple[int, int, int, int]:
     )
 
 
+def _farthest(doc: PoseDocument) -> tuple[float, str]:
+    """How far outside the canvas the farthest present point is (pixels; not above 0 when none is outside),
+    and where it is, e.g. ``people[0].pose_keypoints_2d: the nose at (1e+10, 5)``."""
+    best = (-math.inf, "")
+    for p, person in enumerate(doc.people):
+        named = [(BODY_KEY, person.body)] if person.body is not None else []
+        for key, part in named + list(person.parts.items()):
+            if not part.present.any():
+                continue
+            xy = part.xy
+            out = np.maximum.reduce([-xy[:, 0], -xy[:, 1], xy[:, 0] - doc.width, xy[:, 1] - doc.height])
+            out = np.where(part.present, out, -np.inf)
+            j = int(out.argmax())
+            if out[j] > best[0]:
+                what = f"the {JOINT_NAMES[j]}" if key == BODY_KEY else f"point {j}"
+                best = (float(out[j]), f"people[{p}].{key}: {what} at ({xy[j, 0]:g}, {xy[j, 1]:g})")
+    return best
+
+
+def drawable_size(doc: PoseDocument, view: tuple[int, int, int, int], max_pixels: int | None = MAX_PIXELS):
+    """The (width, height) of the image of ``doc`` grown by ``view``; PoseFillError naming the canvas, or the point
+    that grows the view, when the image would be over ``max_pixels`` (None: no limit)."""
+    w, h = int(round(doc.width)), int(round(doc.height))
+    full_w, full_h = w + view[0] + view[2], h + view[1] + view[3]
+    if max_pixels is not None and full_w * full_h > max_pixels:
+        size = f"{full_w}x{full_h}" if max(full_w, full_h) < 10**9 else f"{full_w:.3g}x{full_h:.3g}"
+        limit = f"the image would be {size} pixels, over the {max_pixels:,}-pixel limit"
+        distance, where = _farthest(doc)
+        if w * h > max_pixels or distance <= 0:  # too large a canvas, or grown only by the margin around points
+            raise PoseFillError(limit if w * h > max_pixels else f"extended, {limit}", where="canvas")
+        raise PoseFillError(f"{where} is too far outside the canvas to show it ({limit})")
+    return full_w, full_h
+
+
+def filled_joints(person: Person) -> list[int]:
+    """The joints a person's ``posefill`` record lists as filled (what the preview style rings)."""
+    record = person.raw.get("posefill")
+    filled = record.get("filled") if isinstance(record, dict) else None
+    n = len(person.body.xy) if person.body is not None else 0
+    return [j for j in filled if type(j) is int and 0 <= j < n] if isinstance(filled, list) else []
+
+
 def draw_document(
-    doc: PoseDocument, style: str = "controlnet", extend: bool = False, view: tuple[int, int, int, int] | None = None
+    doc: PoseDocument,
+    style: str = "controlnet",
+    extend: bool = False,
+    view: tuple[int, int, int, int] | None = None,
+    max_pixels: int | None = MAX_PIXELS,
 ) -> np.ndarray:
     """An RGB uint8 image of the document (canvas-sized unless ``extend``).
 
-    ``view`` (pixels added left, top, right, bottom) replaces the extent ``extend`` would compute.
+    ``view`` (pixels added left, top, right, bottom) replaces the extent ``extend`` would compute. Images over
+    ``max_pixels`` are refused before anything is allocated (see ``drawable_size``).
     """
     if style not in ("controlnet", "preview"):
-        raise PoseFillError(f"expected controlnet or preview, got {style!r}", where="style")
+        raise PoseFillError(f"expected controlnet or preview, got {shown(style)}", where="style")
     left, top, right, bottom = view if view is not None else _extent(doc) if extend else (0, 0, 0, 0)
-    w, h = int(round(doc.width)), int(round(doc.height))
-    full_w, full_h = w + left + right, h + top + bottom
-    if max(full_w, full_h) > MAX_IMAGE_SIDE:
-        raise PoseFillError(
-            f"the image would be {full_w}x{full_h} pixels, over {MAX_IMAGE_SIDE} a side", where="canvas"
-        )
+    full_w, full_h = drawable_size(doc, (left, top, right, bottom), max_pixels)
     canvas = np.zeros((full_h, full_w, 3), dtype=np.uint8)
     offset = (float(left), float(top))
     for person in doc.people:
@@ -127,18 +206,16 @@ def draw_document(
         if "face_keypoints_2d" in person.parts:
             draw_face(canvas, person.parts["face_keypoints_2d"], offset)
     if left or top or right or bottom:  # outline the canvas where nothing else is drawn
+        w, h = full_w - left - right, full_h - top - bottom
         edge = np.zeros(canvas.shape[:2], dtype=np.uint8)
         cv2.rectangle(edge, (left, top), (left + w - 1, top + h - 1), 1, 1)
         canvas[(edge > 0) & ~canvas.any(-1)] = FRAME_COLOR
     if style == "preview":
         for person in doc.people:
-            filled = (person.raw.get("posefill") or {}).get("filled") or []
-            if person.body is None:
-                continue
-            for j in filled:
-                if isinstance(j, int) and 0 <= j < len(person.body.xy) and person.body.present[j]:
-                    x, y = person.body.xy[j]
-                    cv2.circle(canvas, (int(x + left), int(y + top)), FILLED_RING_RADIUS, FILLED_RING_COLOR, 2)
+            for j in filled_joints(person):
+                x, y = person.body.xy[j] + offset
+                if person.body.present[j] and _near(x, y):
+                    cv2.circle(canvas, (int(x), int(y)), FILLED_RING_RADIUS, FILLED_RING_COLOR, 2)
     return canvas
 
 
@@ -169,10 +246,11 @@ def render_document(
 
 
 def save_png(path: str | os.PathLike[str], image: np.ndarray) -> None:
-    """Write an RGB uint8 array as a PNG file, creating parent folders."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write an RGB uint8 array as a PNG file (creating parent folders; see ``files.write_bytes``)."""
     ok, data = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
     if not ok:
         raise PoseFillError("could not encode the image as PNG", where=str(path))
-    path.write_bytes(data.tobytes())
+    try:
+        write_bytes(path, data.tobytes())
+    except PoseFillError as err:
+        raise err.at(str(path)) from None

@@ -1,17 +1,12 @@
-"""Bad input: every file of the error corpus gets one line naming the field, never a traceback; and
-property-based tests that no input makes the reader (or the whole completion) raise anything else."""
+"""Bad input: every file of the error corpus gets one line naming the field, never a traceback (generated inputs:
+the fuzz suite, tests/test_fuzz.py)."""
 
 from __future__ import annotations
 
-import json
-import math
-
 import pytest
 from conftest import run_cli
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from lib_posefill import Options, PoseFillError, complete_document
+from lib_posefill import Options, PoseFillError
 from lib_posefill.document import loads_json, parse_documents
 
 CANVAS = '"canvas_width": 64, "canvas_height": 64'
@@ -21,7 +16,7 @@ CORPUS = {
     "truncated": ('{"people": [', "invalid JSON at line 1"),
     "empty": ("", "invalid JSON"),
     "not_utf8": (b'{"people": "\xff"}', "not UTF-8"),
-    "deep": ("[" * 50000 + "]" * 50000, "nested too deeply"),
+    "deep": ("[" * 50000 + "]" * 50000, "nested more than 100 levels deep"),
     "null": ("null", "document: expected a pose document object"),
     "numbers_list": ("[1, 2]", "[0]: expected a pose document object"),
     "no_people": (f"{{{CANVAS}}}", "missing 'people'"),
@@ -64,12 +59,21 @@ CORPUS = {
     "int_too_long": ('{"people": [], "canvas_width": ' + "1" * 5000 + "}", "invalid JSON"),
     "canvas_zero": (
         '{"people": [], "canvas_width": 0, "canvas_height": 5}',
-        "canvas_width: expected a positive number",
+        "canvas_width: expected a whole number of pixels",
     ),
-    "canvas_negative": ('{"people": [], "canvas_width": 5, "canvas_height": -5}', "canvas_height: expected a positive"),
-    "canvas_text": ('{"people": [], "canvas_width": "512", "canvas_height": 5}', "canvas_width: expected a positive"),
-    "canvas_bool": ('{"people": [], "canvas_width": 5, "canvas_height": true}', "canvas_height: expected a positive"),
-    "no_canvas": ('{"version": 1.3, "people": []}', "--canvas WxH"),
+    "canvas_negative": (
+        '{"people": [], "canvas_width": 5, "canvas_height": -5}',
+        "canvas_height: expected a whole number of pixels",
+    ),
+    "canvas_text": (
+        '{"people": [], "canvas_width": "512", "canvas_height": 5}',
+        "canvas_width: expected a whole number of pixels",
+    ),
+    "canvas_bool": (
+        '{"people": [], "canvas_width": 5, "canvas_height": true}',
+        "canvas_height: expected a whole number of pixels",
+    ),
+    "no_canvas": ('{"version": 1.3, "people": []}', "--canvas on the command line"),
     "hand_object": (
         f'{{"people": [{{"hand_left_keypoints_2d": {{"x": 1}}}}], {CANVAS}}}',
         "people[0].hand_left_keypoints_2d:",
@@ -110,82 +114,3 @@ def test_corpus_through_the_cli(tmp_path):
         (line,) = [line for line in lines if line.startswith(f"{src / name}.json: ")]
         assert expected in line, line
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["fine.json"]
-
-
-numbers = st.one_of(
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(min_value=-2, max_value=2),
-    st.floats(min_value=0, max_value=2000),
-    st.booleans(),
-    st.none(),
-    st.text(max_size=3),
-)
-json_values = st.recursive(
-    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
-    max_leaves=20,
-)
-keypoints = st.one_of(
-    st.lists(numbers, max_size=80),
-    st.lists(st.floats(min_value=-50, max_value=900), min_size=54, max_size=54),
-    st.lists(st.floats(min_value=0, max_value=1), min_size=75, max_size=75),
-    json_values,
-)
-person = st.dictionaries(
-    st.sampled_from(
-        ["pose_keypoints_2d", "hand_left_keypoints_2d", "hand_right_keypoints_2d", "face_keypoints_2d", "x"]
-    ),
-    keypoints,
-    max_size=5,
-)
-canvas_value = st.one_of(st.integers(-5, 3000), st.floats(), st.none(), st.text(max_size=3), st.booleans())
-documents = st.fixed_dictionaries(
-    {"people": st.one_of(st.lists(person, max_size=4), json_values)},
-    optional={
-        "canvas_width": canvas_value,
-        "canvas_height": canvas_value,
-        "animals": json_values,
-        "version": json_values,
-    },
-)
-inputs = st.one_of(documents, st.lists(documents, max_size=3), json_values)
-option_sets = st.fixed_dictionaries(
-    {},
-    optional={
-        "scope": st.sampled_from(["limbs", "all", "outside"]),
-        "framing": st.sampled_from(["keep", "fit"]),
-        "coords": st.sampled_from(["auto", "pixel", "normalised"]),
-        "canvas": st.sampled_from(["64x64", "512x768"]),
-        "min_visible": st.integers(1, 18),
-        "seed": st.integers(0, 10),
-    },
-)
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@SETTINGS
-@given(st.binary(max_size=200) | st.text(max_size=200))
-def test_any_text_reads_or_raises_posefill_error(data):
-    try:
-        loads_json(data)
-    except PoseFillError as err:
-        assert "\n" not in str(err)
-
-
-@SETTINGS
-@given(inputs, option_sets)
-def test_any_value_completes_or_raises_posefill_error(value, options):
-    try:
-        out = complete_document(value, options)
-    except PoseFillError as err:
-        assert "\n" not in str(err)
-        return
-    json.dumps(out)  # the output is JSON again
-    for doc in out if isinstance(out, list) else [out]:
-        for p in doc["people"]:
-            assert isinstance(p["posefill"]["filled"], list)
-            body = p.get("pose_keypoints_2d")
-            if isinstance(body, list) and body and "skipped" not in p["posefill"]:
-                assert all(math.isfinite(v) for v in body)
-                assert set(body[2::3]) <= {0.0, 1.0}

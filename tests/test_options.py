@@ -68,3 +68,23 @@ def test_readme_options_table_is_current():
     from lib_posefill.options import markdown_table
 
     assert markdown_table() in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_states_the_limits():
+    from conftest import REPO
+
+    from lib_posefill import limits
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Input") : text.index("## Output")]
+    side = int(limits.MAX_PIXELS**0.5)
+    for stated in (
+        f"over {Options().max_file_mb:g} MB",
+        f"over {limits.HTTP_MAX_BYTES // 2**20} MB",
+        f"more than {Options().max_people:,} people",
+        f"more than {limits.JSON_MEMORY_FACTOR} × `max_file_mb`",
+        f"more than {limits.MAX_JSON_DEPTH} levels",
+        f"from 1 to {limits.MAX_CANVAS_SIDE}",
+        f"over {side} × {side} pixels",
+    ):
+        assert stated in section, stated

@@ -9,6 +9,7 @@ from __future__ import annotations
 import colorsys
 import math
 
+import cv2
 import numpy as np
 import pytest
 
@@ -151,8 +152,50 @@ def test_bad_style_and_huge_canvas_are_errors():
     doc = parse_documents({"people": [], "canvas_width": 10, "canvas_height": 10}, Options())[0][0]
     with pytest.raises(PoseFillError, match="style"):
         draw_document(doc, style="neon")
-    huge = parse_documents({"people": [], "canvas_width": 10**6, "canvas_height": 10}, Options())[0][0]
-    with pytest.raises(PoseFillError, match="canvas"):
+    with pytest.raises(PoseFillError, match="^canvas_width: expected a whole number of pixels from 1 to 16384"):
+        parse_documents({"people": [], "canvas_width": 10**6, "canvas_height": 10}, Options())
+    huge = parse_documents({"people": [], "canvas_width": 8000, "canvas_height": 8000}, Options())[0][0]
+    with pytest.raises(PoseFillError, match="^canvas: the image would be 8000x8000 pixels, over the 16,777,216-pixel"):
         draw_document(huge)
     with pytest.raises(PoseFillError, match="^document: an empty list holds no document to draw$"):
         render_document([])
+
+
+def reference_bodypose(canvas, xy, present):
+    """ControlNet's draw_bodypose step by step, one limb at a time in Python (the spec the batched drawing keeps)."""
+    for (a, b), color in zip(LIMBS, COLORS):
+        if present[a] and present[b]:
+            (x1, y1), (x2, y2) = xy[a].tolist(), xy[b].tolist()
+            length, angle = math.hypot(x1 - x2, y1 - y2), math.degrees(math.atan2(y1 - y2, x1 - x2))
+            polygon = cv2.ellipse2Poly(
+                (int((x1 + x2) / 2), int((y1 + y2) / 2)), (int(length / 2), 4), int(angle), 0, 360, 1
+            )
+            cv2.fillConvexPoly(canvas, polygon, [int(float(c) * 0.6) for c in color])
+    for (x, y), seen, color in zip(xy.tolist(), present, COLORS):
+        if seen:
+            cv2.circle(canvas, (int(x), int(y)), 4, color, thickness=-1)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_many_bodies_are_drawn_exactly_as_one_limb_at_a_time(seed):
+    rng = np.random.default_rng(seed)
+    n = 60
+    xy = rng.uniform(-40, 340, (n, NUM_JOINTS, 2))
+    xy[: n // 3] = np.round(xy[: n // 3])  # whole pixels: 45-degree limbs and even lengths happen
+    xy[n // 3 : n // 2, :, 1] = xy[n // 3 : n // 2, :, 0]  # exactly diagonal
+    present = rng.random((n, NUM_JOINTS)) < 0.8
+    doc = parse_documents(
+        {
+            "people": [
+                {"pose_keypoints_2d": [v for p, s in zip(body, seen) for v in ((*p, 1.0) if s else (0, 0, 0))]}
+                for body, seen in zip(xy.tolist(), present)
+            ],
+            "canvas_width": 300,
+            "canvas_height": 300,
+        },
+        Options(coords="pixel"),
+    )[0][0]
+    expected = np.zeros((300, 300, 3), np.uint8)
+    for person in doc.people:
+        reference_bodypose(expected, person.body.xy, person.body.present)
+    assert np.array_equal(draw_document(doc), expected)

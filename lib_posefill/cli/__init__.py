@@ -31,7 +31,11 @@ COMMANDS: dict[str, str] = {
 def refuse_input_as_output(src: Path, dst: Path) -> None:
     """PoseFillError when writing ``dst`` would overwrite ``src``: the same path, a link to it, or the same
     file under another spelling (a hard link, another case on a case-insensitive disk)."""
-    if src.resolve() == dst.resolve() or (src.exists() and dst.exists() and os.path.samefile(src, dst)):
+    try:
+        same = os.path.realpath(src) == os.path.realpath(dst) or os.path.samefile(src, dst)
+    except OSError:  # one of them is missing, or a link loop: then they are not one file
+        same = False
+    if same:
         raise PoseFillError("OUT is the same as IN; PoseFill never overwrites its input", where=str(dst))
 
 

@@ -1,13 +1,12 @@
 """``complete IN -o OUT``: fill in the missing joints of a pose file, or of every ``*.json`` file in a folder.
 
-All files are read first, then every person of every file is completed in one batch, then all are written:
-a folder of thousands of small files costs one model call.
+Files are read in bounded batches and every person of a batch is completed in one model call (``batch.py``):
+a folder of thousands of small files costs one model call, and a folder of any size the memory of one batch.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -41,15 +40,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def plan(src: Path, dst: Path) -> list[tuple[Path, Path]]:
-    """The (input, output) file pairs for IN and OUT; PoseFillError for a usage problem."""
-    if not src.exists():
+    """The (input, output) file pairs for IN and OUT; PoseFillError for a usage problem. In a folder, every
+    entry named *.json is a pair, whatever it is: one that is no readable file gets its own error later."""
+    if not src.exists() and not src.is_symlink():
         raise PoseFillError("no such file or folder", where=str(src))
     refuse_input_as_output(src, dst)
     if src.is_dir():
         if dst.exists() and not dst.is_dir():
             raise PoseFillError("IN is a folder, so OUT must be a folder, but it is a file", where=str(dst))
         with os.scandir(src) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(".json") and e.is_file())
+            names = sorted(e.name for e in entries if e.name.endswith(".json"))
         return [(src / name, dst / name) for name in names]
     if dst.is_dir():
         raise PoseFillError("IN is a file, so OUT must be a file path, but it is a folder", where=str(dst))
@@ -58,10 +58,9 @@ def plan(src: Path, dst: Path) -> list[tuple[Path, Path]]:
 
 def run(args: argparse.Namespace) -> int:
     from ..completion import complete_parsed
-    from ..document import parse_documents, read_json_file
-    from ..model import cached_filler
     from ..sequence.complete import complete_frames
     from ..sequence.order import natural_key
+    from .batch import BATCH_MB, complete_files
     from .progress import ProgressLine
 
     try:
@@ -72,42 +71,19 @@ def run(args: argparse.Namespace) -> int:
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if Path(args.input).is_dir():
+    folder = Path(args.input).is_dir()
+    if folder:
         Path(args.output).mkdir(parents=True, exist_ok=True)
         if not pairs:
             print(f"warning: no *.json files directly inside {args.input}", file=sys.stderr)
-
-    progress = ProgressLine(len(pairs), quiet=args.quiet or not Path(args.input).is_dir())
-    failed = 0
-    jobs = []  # (output path, number of documents, whether the file held a list)
-    docs = []
-    for src, dst in pairs:
-        progress.count(read=1)
-        try:
-            parsed, is_list = parse_documents(read_json_file(src, options), options)
-        except PoseFillError as err:
-            print(err.at(str(src)), file=sys.stderr)
-            failed += 1
-            continue
-        jobs.append((dst, len(parsed), is_list))
-        docs.extend(parsed)
-
-    complete = complete_frames if args.sequence else complete_parsed
-    outputs = complete(docs, options, cached_filler()) if docs else []
-    progress.count(filled=sum(len(doc.people) for doc in docs))
-    start = 0
-    if not Path(args.input).is_dir() and jobs:
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    for dst, count, is_list in jobs:
-        progress.count(written=1)
-        value = outputs[start : start + count] if is_list else outputs[start]
-        start += count
-        try:
-            dst.unlink(missing_ok=True)  # replaced, not written through: a link in OUT may point into IN
-            with open(dst, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(value))
-        except OSError as err:
-            print(f"{dst}: cannot write ({err.strerror})", file=sys.stderr)
-            failed += 1
+    progress = ProgressLine(len(pairs), quiet=args.quiet or not folder)
+    failed = complete_files(
+        pairs,
+        options,
+        streams=not folder,
+        complete=complete_frames if args.sequence else complete_parsed,
+        batch_mb=None if args.sequence else BATCH_MB,  # a sequence is completed as a whole
+        progress=progress,
+    )
     progress.close()
     return 1 if failed else 0

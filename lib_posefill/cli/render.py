@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     src, dst = Path(args.input), Path(args.output)
     try:
         options = options_from_args(args)
-        if not src.is_file():
+        if not src.exists() and not src.is_symlink():
             raise PoseFillError("no such file", where=str(src))
         refuse_input_as_output(src, dst)
     except PoseFillError as err:
@@ -47,17 +47,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         doc = first_document(read_json_file(src, options), options)
+        if options.framing == "fit":
+            fit_frame(doc, np.array([0.0, 0.0, doc.width, doc.height]), options.margin)
+        image = draw_document(doc, style=args.style, extend=args.extend)
     except PoseFillError as err:
         print(err.at(str(src)), file=sys.stderr)
         return 1
-    if options.framing == "fit":
-        fit_frame(doc, np.array([0.0, 0.0, doc.width, doc.height]), options.margin)
     try:
-        save_png(dst, draw_document(doc, style=args.style, extend=args.extend))
+        save_png(dst, image)
     except PoseFillError as err:
-        print(err.at(str(src)), file=sys.stderr)
-        return 1
-    except OSError as err:
-        print(f"{dst}: cannot write ({err.strerror})", file=sys.stderr)
+        print(err.at(str(dst)), file=sys.stderr)
         return 1
     return 0

@@ -2,17 +2,22 @@
 
 ``POST {prefix}/complete``  {"pose": <document or list>, "options": {...}, "frame": [x0, y0, x1, y1]?}
                             -> {"pose": <completed, same shape>}
-``POST {prefix}/render``    {"pose": ..., "options": {...}, "complete": false, "style": "controlnet", "extend": false}
-                            -> image/png of the (first) document
+``POST {prefix}/render``    {"pose": ..., "options": {...}, "frame": ..., "complete": false, "style": "controlnet",
+                            "extend": false} -> image/png of the (first) document
 ``GET  {prefix}/version``   -> {"posefill": version, "api": 1, "model": filler name, "options": {...}}
 
-Bodies are plain JSON read from the request (no pydantic models, so it works with pydantic 1 and 2),
-capped at ``max_bytes``; errors are ``{"detail": "<one line>"}`` with 400 (not JSON), 413 (too big)
-or 422 (the core's PoseFillError message naming the field).
+Bodies are read by PoseFill itself (capped at ``max_bytes``, decoded by ``jsontext.loads_json``) and checked by
+one request model (``http_requests.py``: pydantic 1 or 2, options through the one options model). Errors are
+``{"detail": "<one line naming the field>"}`` with 400 (not JSON), 413 (too large, or too large once decoded)
+or 422 (anything else wrong with the request); 500 means a fault of the server. Bodies over
+``HTTP_LARGE_BYTES`` are read and worked on one at a time, and the memory they took is handed back afterwards.
 No ``from __future__ import annotations`` here: FastAPI reads the routes' ``Request`` annotation at runtime.
 """
 
-import math
+import asyncio
+import json
+import logging
+import threading
 from typing import Any
 
 import cv2
@@ -21,20 +26,20 @@ import numpy as np
 from .. import __version__
 from ..api import complete_document
 from ..completion import fit_frame
-from ..document import PoseDocument, loads_json, present_points
-from ..errors import PoseFillError
+from ..errors import NotJSONError, PoseFillError, TooLargeError
+from ..jsontext import loads_json
+from ..limits import HTTP_LARGE_BYTES, HTTP_MAX_BYTES
+from ..memory import release_memory
 from ..model import cached_filler
-from ..options import FIELDS, Options
+from ..options import FIELDS
 from ..render import draw_document, first_document
+from .http_requests import SERVER_ONLY, request_options, validate
+
+log = logging.getLogger("posefill")
 
 API_VERSION = 1
 PREFIX = "/posefill/v1"
-MAX_BYTES = 16 * 2**20
-MAX_PIXELS = 4096 * 4096
-"""The largest image the render route draws (a canvas, or an extended view, is refused beyond it)."""
-SERVER_ONLY = ("max_file_mb", "max_people")
-"""Limits the server sets; a request cannot raise them."""
-STYLES = ("controlnet", "preview")
+MAX_BYTES = HTTP_MAX_BYTES
 
 
 class RequestError(Exception):
@@ -44,77 +49,45 @@ class RequestError(Exception):
         self.detail = detail
 
 
-def request_options(body: dict[str, Any]) -> Options:
-    options = body.get("options") or {}
-    if not isinstance(options, dict):
-        raise PoseFillError(f"expected an object, got {type(options).__name__}", where="options")
-    refused = sorted(set(options) & set(SERVER_ONLY))
-    if refused:
-        raise PoseFillError(f"{', '.join(refused)} cannot be set over HTTP", where="options")
-    try:
-        return Options.from_mapping(options)
-    except PoseFillError as err:
-        raise err.at("options") from None
-
-
-def _frame(body: dict[str, Any]) -> tuple[float, float, float, float] | None:
-    frame = body.get("frame")
-    if frame is None:
-        return None
-    ok = isinstance(frame, list) and len(frame) == 4
-    ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in frame)
-    if not ok or not (frame[0] < frame[2] and frame[1] < frame[3]):
-        raise PoseFillError("expected [x0, y0, x1, y1] with x0 < x1 and y0 < y1", where="frame")
-    return tuple(float(v) for v in frame)
-
-
-def parse_body(data: bytes) -> dict[str, Any]:
-    try:
-        body = loads_json(data)
-    except PoseFillError as err:
-        raise RequestError(400, f"request body: {err}") from None
-    if not isinstance(body, dict) or "pose" not in body:
-        raise RequestError(400, 'request body: expected a JSON object with "pose" (and optional "options")')
-    return body
-
-
-def complete(body: dict[str, Any]) -> dict[str, Any]:
-    return {"pose": complete_document(body["pose"], request_options(body), frame=_frame(body))}
+def complete(body: dict[str, Any]) -> bytes:
+    request = validate("complete", body)
+    pose = complete_document(request.pose, request_options(request), frame=request.frame)
+    return json.dumps({"pose": pose}, allow_nan=False, separators=(",", ":")).encode()
 
 
 def render_png(body: dict[str, Any]) -> bytes:
-    options = request_options(body)
-    style = body.get("style", "controlnet")
-    if style not in STYLES:
-        raise PoseFillError(f"expected one of {', '.join(STYLES)}, got {style!r}", where="style")
-    pose = body["pose"]
-    completed = bool(body.get("complete"))
-    if completed:  # framing applies in the completion
-        pose = complete_document(pose, options, frame=_frame(body))
+    request = validate("render", body)
+    options = request_options(request)
+    pose = request.pose
+    if request.complete:  # framing applies in the completion
+        pose = complete_document(pose, options, frame=request.frame)
         options = options.replace(coords="pixel", min_confidence=0.0)  # completed documents are in pixels
     doc = first_document(pose, options)
-    if options.framing == "fit" and not completed:  # as the CLI's render --framing fit
-        fit_frame(doc, np.array(_frame(body) or (0.0, 0.0, doc.width, doc.height)), options.margin)
-    extend = bool(body.get("extend"))
-    width, height = _image_size(doc, extend)
-    if width * height > MAX_PIXELS:
-        raise PoseFillError(f"the image would be {width}x{height} pixels, over {MAX_PIXELS} pixels", where="canvas")
-    image = draw_document(doc, style=style, extend=extend)
+    if options.framing == "fit" and not request.complete:  # as the CLI's render --framing fit
+        fit_frame(doc, np.array(request.frame or (0.0, 0.0, doc.width, doc.height)), options.margin)
+    image = draw_document(doc, style=request.style, extend=request.extend)
     ok, png = cv2.imencode(".png", image[:, :, ::-1])
     if not ok:
         raise RuntimeError("PNG encoding failed")
     return png.tobytes()
 
 
-def _image_size(doc: PoseDocument, extend: bool) -> tuple[int, int]:
-    """About the size of the drawn image: the canvas, grown to every present point when ``extend``."""
-    lo, hi = np.zeros(2), np.array([doc.width, doc.height])
-    if extend:
-        allp = present_points(doc)
-        if len(allp):
-            lo, hi = np.minimum(lo, allp.min(0)), np.maximum(hi, allp.max(0))
-    width, height = np.ceil(hi - lo) + 1
-    return int(width), int(height)
+def answer(data: bytes, work, max_bytes: int = MAX_BYTES) -> tuple[int, bytes]:
+    """(status, body) for a request body: ``work``'s bytes, or a one-line JSON error."""
+    try:
+        try:
+            body = loads_json(data, max_bytes / 2**20)
+        except NotJSONError as err:
+            raise RequestError(400, f"request body: {err}") from None
+        except TooLargeError as err:
+            raise RequestError(413, f"request body: {err}") from None
+        if not isinstance(body, dict):
+            raise PoseFillError(f'expected a JSON object with "pose", got {type(body).__name__}', where="request body")
+        return 200, work(body)
+    except RequestError as err:
+        return err.status, json.dumps({"detail": err.detail}).encode()
+    except PoseFillError as err:
+        return 422, json.dumps({"detail": str(err)}).encode()
 
 
 def version_info() -> dict[str, Any]:
@@ -130,17 +103,49 @@ def version_info() -> dict[str, Any]:
     return {"posefill": __version__, "api": API_VERSION, "model": model, "options": fields}
 
 
-async def read_limited(request: Any, max_bytes: int) -> bytes:
+class OneAtATime:
+    """A lock an event loop can wait for without blocking (it polls), released from any thread: large bodies
+    are read and worked on one at a time, so many at once cost the memory of one, not of all."""
+
+    POLL_S = 0.02
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    async def acquire(self) -> None:
+        while not self._lock.acquire(blocking=False):
+            await asyncio.sleep(self.POLL_S)
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+async def read_body(request: Any, max_bytes: int, large: OneAtATime) -> tuple[bytes, bool]:
+    """The body (413 over ``max_bytes``), and whether ``large`` was acquired for it (the caller releases it).
+    The lock is taken before a body known to be large is read (the client waits), else once it grows large."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    size = int(declared) if declared and declared.isdigit() else 0
+    if size > max_bytes:
         raise RequestError(413, f"request body is over the {max_bytes} byte limit")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise RequestError(413, f"request body is over the {max_bytes} byte limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    held = False
+    try:
+        if size > HTTP_LARGE_BYTES:
+            await large.acquire()
+            held = True
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise RequestError(413, f"request body is over the {max_bytes} byte limit")
+            if size > HTTP_LARGE_BYTES and not held:
+                await large.acquire()
+                held = True
+            chunks.append(chunk)
+        return b"".join(chunks), held
+    except BaseException:
+        if held:
+            large.release()
+        raise
 
 
 def add_routes(app: Any, prefix: str = PREFIX, max_bytes: int = MAX_BYTES) -> None:
@@ -149,20 +154,35 @@ def add_routes(app: Any, prefix: str = PREFIX, max_bytes: int = MAX_BYTES) -> No
     from fastapi.responses import JSONResponse, Response
     from starlette.concurrency import run_in_threadpool
 
-    async def answer(request: Request, work, respond):
+    large = OneAtATime()
+
+    def work_on(data: bytes, work, held: bool, started: list) -> tuple[int, bytes]:
+        started.append(True)
         try:
-            body = parse_body(await read_limited(request, max_bytes))
-            return respond(await run_in_threadpool(work, body))
+            return answer(data, work, max_bytes)
+        finally:
+            if held:
+                release_memory()  # what the large request's documents took goes back to the system
+                large.release()
+
+    async def respond(request: Request, work, media_type: str):
+        try:
+            data, held = await read_body(request, max_bytes, large)
         except RequestError as err:
             return JSONResponse({"detail": err.detail}, status_code=err.status)
-        except PoseFillError as err:
-            return JSONResponse({"detail": str(err)}, status_code=422)
+        started: list = []
+        try:
+            status, content = await run_in_threadpool(work_on, data, work, held, started)
+        finally:
+            if held and not started:  # cancelled before a worker thread took it: the lock is still ours
+                large.release()
+        return Response(content, status_code=status, media_type=media_type if status == 200 else "application/json")
 
     async def complete_route(request: Request):
-        return await answer(request, complete, JSONResponse)
+        return await respond(request, complete, "application/json")
 
     async def render_route(request: Request):
-        return await answer(request, render_png, lambda png: Response(png, media_type="image/png"))
+        return await respond(request, render_png, "image/png")
 
     async def version_route():
         return JSONResponse(await run_in_threadpool(version_info))

@@ -6,6 +6,10 @@ Perfect, and shown once the unit's preprocessor dropdown is found and wired: tic
 OpenPose preprocessor to its PoseFill variant, unticking switches back, and picking a variant (or
 pasting an infotext that names one) ticks it. Without those ids, the variants stay selectable in the
 dropdown itself.
+
+Only components created while a Blocks is being built are units: gradio 4 re-creates every component an
+event updates (an infotext paste updates Pixel Perfect and the preprocessor), outside any Blocks, and the
+WebUI passes those to ``on_after_component`` too. Each unit of a Blocks is wired once.
 """
 
 from __future__ import annotations
@@ -41,6 +45,13 @@ def checkbox_for_module(module: str, ticked: bool, variants: Collection[str]) ->
     return None, None
 
 
+def _blocks_being_built() -> Any | None:
+    """The gradio Blocks whose ``with`` block is running (gradio 3 and 4), or None during an event."""
+    from gradio.context import Context
+
+    return Context.root_block
+
+
 class UnitCheckboxes:
     """Listens to component creation and wires a PoseFill checkbox into each ControlNet unit."""
 
@@ -49,19 +60,24 @@ class UnitCheckboxes:
         self.default = default
         self.pending: dict[str, Any] = {}
         self.wired: dict[str, Any] = {}
+        self.blocks: dict[str, Any] = {}  # the Blocks each unit was wired in
 
     def after_component(self, component: Any, **kwargs: Any) -> None:
         """``script_callbacks.on_after_component`` callback."""
         match = UNIT_ELEMENT.match(getattr(component, "elem_id", None) or kwargs.get("elem_id") or "")
-        if not match:
+        blocks = _blocks_being_built()
+        if not match or blocks is None:
             return
         unit = match["unit"]
+        if self.blocks.get(unit) is blocks:  # wired in this Blocks already
+            return
         if match["part"] == "pixel_perfect_checkbox":
             self.pending[unit] = self._checkbox(unit)
         elif unit in self.pending:
             checkbox = self.pending.pop(unit)
             self._wire(checkbox, component)
             self.wired[unit] = checkbox
+            self.blocks[unit] = blocks
 
     def _checkbox(self, unit: str) -> Any:
         import gradio as gr

@@ -38,6 +38,8 @@ def option_control(gr, field: Field, **kwargs):
     label = field.name.replace("_", " ")
     if field.choices:
         return gr.Radio(list(field.choices), value=field.default, label=label, info=field.help, **kwargs)
+    if field.kind is str:  # canvas: WxH, empty = from the document
+        return gr.Textbox(value=field.default or "", label=label, info=field.help, placeholder="WxH", **kwargs)
     step = 1 if field.kind is int else 0.01
     return gr.Slider(field.low, field.high, value=field.default, step=step, label=label, info=field.help, **kwargs)
 
@@ -69,6 +71,7 @@ def build_tab(
                     elem_id="posefill-upload",
                 )
                 image_kind = gr.Radio(list(IMAGE_KINDS), value="auto", label="An image is")
+                canvas = option_control(gr, FIELD_BY_NAME["canvas"], elem_id="posefill-canvas")
                 with gr.Accordion("Paste JSON", open=False):
                     text = gr.Textbox(lines=6, label="OpenPose JSON", elem_id="posefill-text")
                     paste = gr.Button("Load pasted JSON", elem_id="posefill-paste")
@@ -76,6 +79,7 @@ def build_tab(
                     example = gr.Dropdown(list(by_name), value=next(iter(by_name)), label="Example poses")
                     load_example = gr.Button("Load example", elem_id="posefill-load-example")
                 controls = {name: option_control(gr, FIELD_BY_NAME[name]) for name in ("scope", "min_visible")}
+                controls["canvas"] = canvas
                 extend = gr.Checkbox(value=True, label="Extend view (show joints outside the canvas)")
                 for name in ("framing", "margin"):
                     controls[name] = option_control(gr, FIELD_BY_NAME[name])

@@ -10,16 +10,19 @@ cuts a body in pieces) are merged while they fit one body well.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from ..baselines import COCO_MEAN_POSE, fit_scale_translation
+from ..errors import PoseFillError
 from ..skeleton import BODY_JOINT_RADIUS, LIMBS, NUM_JOINTS
 
 STROKE_DEPTH_P90 = 4.0  # see stroke_scale
 SCALE_OK = (0.85, 1.2)  # renders within this scale are decoded as they are
+MAX_SCALE = 16.0  # strokes thicker than this many times ControlNet's are no rendered skeleton (a photo, a fill)
 HUE_STEP = 20.0  # degrees between consecutive skeleton colours
 MIN_VALUE = 28  # darker pixels are background (JPEG noise included)
 MIN_SATURATION = 0.55
@@ -31,6 +34,7 @@ LIMB_MIN_SCORE = 0.6  # share of the samples between two discs that must show th
 MERGE_MAX_RESIDUAL = 0.45  # mean-pose fit error (in body-radius units) allowed when merging fragments
 REMNANT_MAX_LIMB = 2 * BODY_JOINT_RADIUS + DISC_MAX_SIDE + 4  # longer limbs show as strokes, not discs
 HAND_CLUSTER = 3  # an unconnected disc with this many same-hue discs close by is a hand point
+MAX_DISCS = 1000  # joint discs read from one image (about 55 people): bounds the work of grouping them
 
 
 @dataclass
@@ -110,28 +114,28 @@ def _bright_discs(joint: int, xs: np.ndarray, ys: np.ndarray, vals: np.ndarray, 
 
 def drop_limb_remnants(discs: list[Disc]) -> list[Disc]:
     """Drop "discs" that are the visible middle of a short limb: limb i has joint i's hue and, between the
-    two discs it joins, can look like a disc. Such a blob sits on the segment joining those two discs."""
-    by_joint: dict[int, list[Disc]] = {}
-    for d in discs:
-        by_joint.setdefault(d.joint, []).append(d)
+    two discs it joins, can look like a disc. Such a blob sits on the segment joining those two discs, so
+    only discs of the two joints within a short limb's length of it are candidates."""
+    xy = np.array([(d.x, d.y) for d in discs], dtype=np.float64).reshape(-1, 2)
+    joints = np.array([d.joint for d in discs], dtype=int)
     kept = []
-    for d in discs:
-        a_joint, b_joint = LIMBS[d.joint] if d.joint < len(LIMBS) else (None, None)
-        remnant = False
-        for a in by_joint.get(a_joint, []):
-            for b in by_joint.get(b_joint, []):
-                if d is a or d is b:
-                    continue
-                ab = np.array([b.x - a.x, b.y - a.y])
-                length2 = float(ab @ ab)
-                if not 1.0 <= length2 <= REMNANT_MAX_LIMB**2:
-                    continue
-                ad = np.array([d.x - a.x, d.y - a.y])
-                t = float(ad @ ab) / length2
-                off = abs(float(ab[0] * ad[1] - ab[1] * ad[0])) / np.sqrt(length2)
-                if 0.0 < t < 1.0 and off <= 3.0:
-                    remnant = True
-        if not remnant:
+    for i, d in enumerate(discs):
+        if d.joint >= len(LIMBS):
+            kept.append(d)
+            continue
+        ends = []
+        for joint in LIMBS[d.joint]:
+            idx = np.flatnonzero(joints == joint)
+            idx = idx[idx != i]
+            ends.append(xy[idx[np.hypot(*(xy[idx] - xy[i]).T) <= REMNANT_MAX_LIMB + 3.0]])
+        a, b = ends[0][:, None, :], ends[1][None, :, :]
+        ab, ad = b - a, xy[i] - a
+        length2 = (ab**2).sum(-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (ad * ab).sum(-1) / length2
+            off = np.abs(ab[..., 0] * ad[..., 1] - ab[..., 1] * ad[..., 0]) / np.sqrt(length2)
+        remnant = (length2 >= 1.0) & (length2 <= REMNANT_MAX_LIMB**2) & (t > 0.0) & (t < 1.0) & (off <= 3.0)
+        if not remnant.any():
             kept.append(d)
     return kept
 
@@ -235,12 +239,11 @@ def assemble(cls: np.ndarray, discs: list[Disc]) -> list[list[int]]:
         by_joint.setdefault(d.joint, []).append(i)
     for limb, (a, b) in enumerate(LIMBS):
         pairs = []
-        for i in by_joint.get(a, []):
-            for j in by_joint.get(b, []):
-                score = limb_score(cls, discs[i], discs[j], limb)
-                if score >= LIMB_MIN_SCORE:
-                    dist = np.hypot(discs[i].x - discs[j].x, discs[i].y - discs[j].y)
-                    pairs.append((-score, dist, i, j))
+        for i, j in _limb_candidates(cls, discs, by_joint.get(a, []), by_joint.get(b, [])):
+            score = limb_score(cls, discs[i], discs[j], limb)
+            if score >= LIMB_MIN_SCORE:
+                dist = np.hypot(discs[i].x - discs[j].x, discs[i].y - discs[j].y)
+                pairs.append((-score, dist, i, j))
         used_a: set[int] = set()
         used_b: set[int] = set()
         for _, _, i, j in sorted(pairs):
@@ -249,23 +252,81 @@ def assemble(cls: np.ndarray, discs: list[Disc]) -> list[list[int]]:
             if groups.union(i, j):
                 used_a.add(i)
                 used_b.add(j)
-    people = _drop_strays(discs, groups.members())
-    # Merge fragments (no shared joint) while the union fits one body; best fit first.
-    while len(people) > 1:
-        best = None
-        for p in range(len(people)):
-            for q in range(p + 1, len(people)):
-                jp = {discs[i].joint for i in people[p]}
-                jq = {discs[i].joint for i in people[q]}
-                if jp & jq:
-                    continue
-                cost = _fit_residual(discs, people[p] + people[q])
-                if cost <= MERGE_MAX_RESIDUAL and (best is None or cost < best[0]):
-                    best = (cost, p, q)
-        if best is None:
-            break
-        _, p, q = best
-        people[p] = people[p] + people.pop(q)
+    return _merge_fragments(discs, _drop_strays(discs, groups.members()))
+
+
+def _limb_candidates(cls: np.ndarray, discs: list[Disc], ia: list[int], ib: list[int]) -> list[tuple[int, int]]:
+    """The (a, b) disc pairs ``limb_score`` may accept, found at numpy speed: discs close enough to touch, or
+    whose midpoint is painted (``limb_score`` refuses every other pair before looking further)."""
+    if not ia or not ib:
+        return []
+    a = np.array([(discs[i].x, discs[i].y) for i in ia])[:, None, :]
+    b = np.array([(discs[j].x, discs[j].y) for j in ib])[None, :, :]
+    length = np.hypot(b[..., 0] - a[..., 0], b[..., 1] - a[..., 1])
+    mx, my = np.rint((a[..., 0] + b[..., 0]) / 2).astype(int), np.rint((a[..., 1] + b[..., 1]) / 2).astype(int)
+    inside = (mx >= 0) & (mx < cls.shape[1]) & (my >= 0) & (my < cls.shape[0])
+    painted = np.zeros_like(inside)
+    painted[inside] = cls[my[inside], mx[inside]] >= 0
+    keep = (length <= 2 * (BODY_JOINT_RADIUS + 2)) | painted
+    return [(ia[p], ib[q]) for p, q in zip(*np.nonzero(keep))]
+
+
+def _merge_fragments(discs: list[Disc], people: list[list[int]]) -> list[list[int]]:
+    """Merge fragments (no shared joint) while the union fits one body, best fit first (ties: the earlier
+    fragments). The fit of each pair is computed once; a merge computes only the new fragment's pairs."""
+    joints = [{discs[i].joint for i in members} for members in people]
+    version = [0] * len(people)
+
+    def push(heap: list, p: int, q: int) -> None:
+        if joints[p] & joints[q] or len(joints[p]) + len(joints[q]) < 3:  # cannot be one body, or cannot be fitted
+            return
+        cost = _fit_residual(discs, people[p] + people[q])
+        if cost <= MERGE_MAX_RESIDUAL:
+            heapq.heappush(heap, (cost, p, q, version[p], version[q]))
+
+    heap: list = []
+    for p in range(len(people)):
+        for q in range(p + 1, len(people)):
+            push(heap, p, q)
+    alive = set(range(len(people)))
+    while heap:
+        _, p, q, vp, vq = heapq.heappop(heap)
+        if p not in alive or q not in alive or (vp, vq) != (version[p], version[q]):
+            continue  # a fragment of this pair has been merged since
+        people[p], joints[p], version[p] = people[p] + people[q], joints[p] | joints[q], version[p] + 1
+        alive.discard(q)
+        for r in sorted(alive - {p}):
+            push(heap, min(p, r), max(p, r))
+    return [people[p] for p in sorted(alive)]
+
+
+def _decode_crop(crop: np.ndarray, x0: int, y0: int) -> list[list[float]]:
+    """pose_keypoints_2d of every person in the crop of a skeleton image at (x0, y0); none when it is no render."""
+    scale = stroke_scale(crop)
+    size = (round(crop.shape[1] / scale), round(crop.shape[0] / scale))
+    if scale > MAX_SCALE or min(size) < 1:  # strokes this thick, or nothing left: no rendered skeleton
+        return []
+    if not SCALE_OK[0] <= scale <= SCALE_OK[1]:  # a resized render: bring it back to ControlNet's sizes
+        interpolation = cv2.INTER_AREA if scale > 1 else cv2.INTER_LINEAR
+        crop = cv2.resize(crop, size, interpolation=interpolation)
+    else:
+        scale = 1.0
+    cls, value = classify(crop)
+    discs = find_discs(cls, value)
+    if len(discs) > MAX_DISCS:
+        raise PoseFillError(
+            f"this image holds {len(discs)} joint discs, more than the {MAX_DISCS} (about "
+            f"{MAX_DISCS // NUM_JOINTS} people) PoseFill reads from one skeleton image; upload its pose JSON instead"
+        )
+    discs = drop_limb_remnants(discs)
+    people = []
+    for members in assemble(cls, discs):
+        keypoints = [0.0] * (3 * NUM_JOINTS)
+        for i in members:
+            d = discs[i]
+            x, y = (d.x + 0.5) * scale - 0.5 + x0, (d.y + 0.5) * scale - 0.5 + y0
+            keypoints[3 * d.joint : 3 * d.joint + 3] = [round(x, 1), round(y, 1), 1.0]
+        people.append(keypoints)
     return people
 
 
@@ -280,21 +341,7 @@ def decode_skeleton(image: np.ndarray) -> dict:
     if len(rows):  # work on the part of the image that is not background
         y0, x0 = max(rows[0] - 2, 0), max(cols[0] - 2, 0)
         crop = np.ascontiguousarray(image[y0 : rows[-1] + 3, x0 : cols[-1] + 3, :3])
-        scale = stroke_scale(crop)
-        if not SCALE_OK[0] <= scale <= SCALE_OK[1]:  # a resized render: bring it back to ControlNet's sizes
-            interpolation = cv2.INTER_AREA if scale > 1 else cv2.INTER_LINEAR
-            crop = cv2.resize(crop, None, fx=1 / scale, fy=1 / scale, interpolation=interpolation)
-        else:
-            scale = 1.0
-        cls, value = classify(crop)
-        discs = drop_limb_remnants(find_discs(cls, value))
-        for members in assemble(cls, discs):
-            keypoints = [0.0] * (3 * NUM_JOINTS)
-            for i in members:
-                d = discs[i]
-                x, y = (d.x + 0.5) * scale - 0.5 + x0, (d.y + 0.5) * scale - 0.5 + y0
-                keypoints[3 * d.joint : 3 * d.joint + 3] = [round(x, 1), round(y, 1), 1.0]
-            people.append(keypoints)
+        people = _decode_crop(crop, x0, y0)
     people.sort(key=lambda k: min(k[0::3][j] for j in range(NUM_JOINTS) if k[3 * j + 2] > 0))
     return {
         "people": [{"pose_keypoints_2d": k} for k in people],

@@ -16,9 +16,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..document import loads_json, parse_documents
+from ..document import parse_documents
 from ..errors import PoseFillError
+from ..files import read_bytes
 from ..filler import Filler
+from ..jsontext import loads_json
+from ..memory import release_memory
 from ..options import FIELD_BY_NAME, Options
 from ..render import draw_document
 from . import state as st
@@ -31,8 +34,10 @@ from .view import View, build_view
 
 log = logging.getLogger("posefill")
 
-TAB_FIELDS = ("scope", "min_visible", "framing", "margin")
+TAB_FIELDS = ("scope", "min_visible", "framing", "margin", "canvas")
 """Core options the tab shows as controls (built from options.FIELDS); seeds are the Another version button."""
+LARGE_INPUT = 2**20
+"""After an upload or paste larger than this, the memory it took is handed back to the system."""
 EXPORT_NOTE = (
     "ControlNet's openpose editor hides joints outside the canvas: choose framing **fit** to zoom out "
     "so every filled joint is on the canvas."
@@ -40,8 +45,13 @@ EXPORT_NOTE = (
 
 
 def tab_options(values: Mapping[str, Any]) -> Options:
-    """Options from the controls' values (named as in FIELDS), validated."""
-    given = {k: v for k, v in values.items() if k in FIELD_BY_NAME}
+    """Options from the controls' values (named as in FIELDS), validated; an optional field left empty is unset."""
+    given = {
+        k: v
+        for k, v in values.items()
+        if k in FIELD_BY_NAME
+        and not (FIELD_BY_NAME[k].optional and (v is None or (isinstance(v, str) and not v.strip())))
+    }
     return Options.from_mapping(given)
 
 
@@ -85,7 +95,8 @@ class Handlers:
         state = state if isinstance(state, st.TabState) else st.TabState()
         try:
             opts = tab_options(options)
-            value, note, image = read_upload(_file_bytes(data, opts), opts, image_kind or "auto", self.detector)
+            raw = _file_bytes(data, opts)
+            value, note, image = read_upload(raw, opts, image_kind or "auto", self.detector)
         except PoseFillError as err:
             return state, build_view(state, status=f"⚠ {err}", error=True)
         picture, size = encode_background(image) if image is not None else (None, None)
@@ -94,34 +105,41 @@ class Handlers:
             return new, build_view(
                 new, status=f"⚠ {note}; the photo is shown under the pose", error=True, background=picture
             )
-        return self._load(state, value, note, options, picture, size)
+        large, holder = len(raw) > LARGE_INPUT, [value]
+        del raw, value, image  # the state keeps what it needs of them
+        return self._load(state, holder, note, options, picture, size, large=large)
 
-    def _load(self, state, value, note, options, picture=None, size=None) -> tuple[st.TabState, View]:
-        """A new pose; a JSON pose keeps the picture on screen when it fits the new canvas."""
+    def _load(
+        self, state, value: list, note, options, picture=None, size=None, large=False
+    ) -> tuple[st.TabState, View]:
+        """A new pose (``value``: a list holding the decoded document, let go of once loaded: a large one is most
+        of the memory); a JSON pose keeps the picture on screen when it fits the new canvas. After a large one the
+        memory it took is handed back to the system."""
         old = state if isinstance(state, st.TabState) else st.TabState()
         if picture is None and old.background:
             picture, size = old.background, old.background_size
 
         def action(_state, opts):
-            new = st.load(value, note, opts)
+            new = st.load(value.pop(), note, opts)
             if picture and (size is None or fits_canvas(size, new.base["canvas_width"], new.base["canvas_height"])):
                 return st.with_background(new, picture, size)
             return new
 
-        return self._run(old, options, action, loaded=True)
+        result = self._run(old, options, action, loaded=True)
+        if large:
+            release_memory()
+        return result
 
     def paste(self, state, text, options) -> tuple[st.TabState, View]:
         try:
             opts = tab_options(options)
-            if not text or not str(text).strip():
+            if not isinstance(text, str) or not text.strip():
                 raise PoseFillError("paste an OpenPose JSON document first")
-            if len(str(text).encode()) > opts.max_file_mb * 2**20:
-                raise PoseFillError(f"text is over the {opts.max_file_mb:g} MB limit")
-            value = loads_json(str(text))
+            value = [loads_json(text, opts.max_file_mb)]  # within the size limits; a byte-order mark is fine
         except PoseFillError as err:
             state = state if isinstance(state, st.TabState) else st.TabState()
             return state, build_view(state, status=f"⚠ {err}", error=True)
-        return self._load(state, value, "pasted JSON", options)
+        return self._load(state, value, "pasted JSON", options, large=len(text) > LARGE_INPUT)
 
     def load_path(self, state, path, options) -> tuple[st.TabState, View]:
         """A bundled example (a JSON file or a skeleton image on disk)."""
@@ -213,18 +231,12 @@ EDITS: dict[str, Callable[[st.TabState, Action], st.TabState]] = {
 
 
 def _file_bytes(data: Any, options: Options) -> bytes:
-    """Bytes of an upload in whatever form the gradio version hands it over."""
+    """Bytes of an upload in whatever form the gradio version hands it over (a file read within the size limit)."""
     if data is None:
         raise PoseFillError("no file")
     if isinstance(data, (bytes, bytearray)):
         return bytes(data)
     path = data if isinstance(data, (str, os.PathLike)) else getattr(data, "name", None) or getattr(data, "path", None)
     if isinstance(path, (str, os.PathLike)):
-        try:
-            size = os.path.getsize(path)
-        except OSError as err:
-            raise PoseFillError(f"cannot read the file ({err.strerror})") from None
-        if size > options.max_file_mb * 2**20:
-            raise PoseFillError(f"file is {size / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit")
-        return Path(path).read_bytes()
+        return read_bytes(path, options.max_file_mb, streams=False)
     raise PoseFillError(f"unexpected upload of type {type(data).__name__}")

@@ -20,8 +20,8 @@ import numpy as np
 
 from ..api import complete_document
 from ..completion import fit_frame
-from ..document import BODY_KEY, PoseDocument, parse_documents, write_document
-from ..errors import PoseFillError
+from ..document import BODY_KEY, PART_KEYS, PoseDocument, parse_documents, write_document
+from ..errors import PoseFillError, shown
 from ..filler import Filler
 from ..options import Options
 from ..skeleton import JOINT_INDEX, JOINT_NAMES, L_WRIST, NOSE, NUM_JOINTS, R_WRIST
@@ -94,12 +94,14 @@ def load(value: Any, note: str = "", options: Options | None = None) -> TabState
     """A fresh state for a decoded pose document (dict, or a list whose first document is used)."""
     options = options or Options()
     docs, is_list = parse_documents(value, options)
+    if not docs:
+        raise PoseFillError("an empty list holds no document to load", where="document")
     base = _pixel_document(docs[0])
     people = []
-    for k, person in enumerate(parse_documents(base, PIXEL)[0][0].people):
+    for k, person in enumerate(docs[0].people):  # in pixels already: the base's own bodies, without parsing it again
         if person.body is None:
             continue
-        present = person.body.present.copy()
+        present = person.body.present & (person.body.xy >= 0).all(1)  # as the base reads back (negative = missing)
         people.append(
             Person(
                 index=k,
@@ -139,6 +141,10 @@ def _fill_group(state: TabState, people: list[Person], options: Options, filler:
     doc = {**{k: v for k, v in state.base.items() if k != "people"}, "people": [_raw_person(state, p) for p in people]}
     out = complete_document(doc, options.replace(seed=people[0].seed), filler=filler)["people"]
     for person, raw in zip(people, out, strict=True):
+        given = state.base["people"][person.index]
+        for key in PART_KEYS:  # written back the same (pixels, c = 1): share the base's lists, not hold them twice
+            if key in given:
+                raw[key] = given[key]
         removed = np.flatnonzero(person.source == REMOVED)
         if len(removed):
             keypoints = np.asarray(raw[BODY_KEY], dtype=float).reshape(NUM_JOINTS, 3)
@@ -235,10 +241,12 @@ def check_person(state: TabState, person: int) -> None:
 def joint_index(joint: int | str) -> int:
     if isinstance(joint, str):
         if joint not in JOINT_INDEX:
-            raise PoseFillError(f"unknown joint {joint!r}; expected one of {', '.join(JOINT_NAMES)}", where="joint")
+            raise PoseFillError(
+                f"unknown joint {shown(joint)}; expected one of {', '.join(JOINT_NAMES)}", where="joint"
+            )
         return JOINT_INDEX[joint]
     if isinstance(joint, bool) or not isinstance(joint, (int, np.integer)) or not 0 <= int(joint) < NUM_JOINTS:
-        raise PoseFillError(f"expected a joint name or 0..{NUM_JOINTS - 1}, got {joint!r}", where="joint")
+        raise PoseFillError(f"expected a joint name or 0..{NUM_JOINTS - 1}, got {shown(joint)}", where="joint")
     return int(joint)
 
 
@@ -380,7 +388,7 @@ def apply_rows(state: TabState, person: int, rows: list[list[Any]]) -> TabState:
         name, old = str(row[0]), before[str(row[0])]
         wanted = str(row[3]).strip().lower()
         if wanted not in STATES:
-            raise PoseFillError(f"expected one of {', '.join(STATES)}, got {row[3]!r}", where=f"table: {name}")
+            raise PoseFillError(f"expected one of {', '.join(STATES)}, got {shown(row[3])}", where=f"table: {name}")
         moved = _number(row[1], name, "x") != _number(old[1], name, "x") or _number(row[2], name, "y") != _number(
             old[2], name, "y"
         )
@@ -403,10 +411,10 @@ def _number(value: Any, name: str, axis: str) -> float | None:
         return None
     try:
         v = float(value)
-    except (TypeError, ValueError):
-        raise PoseFillError(f"expected a number, got {value!r}", where=f"table: {name}.{axis}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise PoseFillError(f"expected a number, got {shown(value)}", where=f"table: {name}.{axis}") from None
     if not np.isfinite(v):
-        raise PoseFillError(f"expected a finite number, got {value!r}", where=f"table: {name}.{axis}")
+        raise PoseFillError(f"expected a finite number, got {shown(value)}", where=f"table: {name}.{axis}")
     return round(v, 1)
 
 

@@ -8,13 +8,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..document import loads_json
-from ..errors import PoseFillError
+from ..errors import PoseFillError, shown
+from ..files import over_limit
+from ..jsontext import loads_json
+from ..limits import MAX_PIXELS
 from ..options import Options
 from .decode import decode_skeleton
 from .detect import NEEDS_CONTROLNET, Detector
 
-MAX_IMAGE_PIXELS = 50_000_000
 IMAGE_KINDS = ("auto", "skeleton", "photo")
 SKELETON_DARK_SHARE = 0.6  # a rendered skeleton is mostly black background
 
@@ -34,37 +35,76 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def image_size(data: bytes, kind: str) -> tuple[int, int] | None:
-    """(width, height) from a PNG or JPEG header without decoding, or None when unknown."""
-    if kind == "png" and len(data) >= 24:
-        return struct.unpack(">II", data[16:24])
-    if kind == "jpeg":
-        i = 2
-        while i + 9 < len(data):
-            if data[i] != 0xFF:
-                return None
-            marker = data[i + 1]
-            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-                i += 2
-                continue
-            length = struct.unpack(">H", data[i + 2 : i + 4])[0]
-            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-                h, w = struct.unpack(">HH", data[i + 5 : i + 9])
-                return w, h
-            i += 2 + length
+def _png(data: bytes) -> tuple[int, int] | None:
+    return struct.unpack(">II", data[16:24]) if data[12:16] == b"IHDR" else None
+
+
+def _jpeg(data: bytes) -> tuple[int, int] | None:
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker in (0xD8, 0x01, 0xFF) or 0xD0 <= marker <= 0xD7:
+            i += 1 if marker == 0xFF else 2
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start-of-frame marker
+            h, w = struct.unpack(">HH", data[i + 5 : i + 9])
+            return w, h
+        i += 2 + struct.unpack(">H", data[i + 2 : i + 4])[0]
     return None
 
 
+def _webp(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8X":  # extended: the canvas, 24 bits each
+        return int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1
+    if chunk == b"VP8L" and data[20] == 0x2F:  # lossless: 14 bits each
+        bits = struct.unpack("<I", data[21:25])[0]
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":  # lossy key frame
+        w, h = struct.unpack("<HH", data[26:30])
+        return w & 0x3FFF, h & 0x3FFF
+    return None
+
+
+def _gif(data: bytes) -> tuple[int, int] | None:
+    return struct.unpack("<HH", data[6:10])  # the logical screen every frame is drawn on
+
+
+def _bmp(data: bytes) -> tuple[int, int] | None:
+    if struct.unpack("<I", data[14:18])[0] == 12:  # OS/2 core header
+        return struct.unpack("<HH", data[18:22])
+    w, h = struct.unpack("<ii", data[18:26])  # a negative height means top-down rows
+    return abs(w), abs(h)
+
+
+HEADERS = {"png": _png, "jpeg": _jpeg, "webp": _webp, "gif": _gif, "bmp": _bmp}
+"""Every image format the tab accepts, with the reader of its size from the header."""
+
+
+def image_size(data: bytes, kind: str) -> tuple[int, int] | None:
+    """(width, height) from the header of an image of an accepted ``kind``, without decoding; None if unreadable."""
+    try:
+        return HEADERS[kind](data)
+    except (struct.error, IndexError):  # a header cut short
+        return None
+
+
 def decode_image(data: bytes, kind: str) -> np.ndarray:
-    """RGB uint8 pixels of an uploaded image, refusing huge or broken files."""
+    """RGB uint8 pixels of an uploaded image; its size is read from the header and checked before decoding."""
     size = image_size(data, kind)
-    if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
-        raise PoseFillError(f"image is {size[0]}x{size[1]} pixels, over the {MAX_IMAGE_PIXELS // 10**6} MP limit")
+    if size is None:
+        raise PoseFillError(f"could not read the image size from this {kind.upper()} file's header (broken file?)")
+    if min(size) < 1:
+        raise PoseFillError(f"image is {size[0]}x{size[1]} pixels; expected a picture")
+    if size[0] * size[1] > MAX_PIXELS:
+        raise PoseFillError(f"image is {size[0]}x{size[1]} pixels, over the {MAX_PIXELS:,}-pixel limit; scale it down")
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise PoseFillError(f"could not decode this {kind.upper()} image (broken or unsupported file)")
-    if image.shape[0] * image.shape[1] > MAX_IMAGE_PIXELS:
-        raise PoseFillError(f"image is {image.shape[1]}x{image.shape[0]} pixels, over the limit")
+    if image.shape[0] * image.shape[1] > MAX_PIXELS:
+        raise PoseFillError(f"image is {image.shape[1]}x{image.shape[0]} pixels, over the {MAX_PIXELS:,}-pixel limit")
     return np.ascontiguousarray(image[..., ::-1])
 
 
@@ -80,15 +120,14 @@ def read_upload(
     the upload was an image. A photo without a detector gives no document (None) and says why in the note."""
     if not data:
         raise PoseFillError("the file is empty")
-    limit = options.max_file_mb * 2**20
-    if len(data) > limit:
-        raise PoseFillError(f"file is {len(data) / 2**20:.1f} MB, over the {options.max_file_mb:g} MB limit")
+    if len(data) > options.max_file_mb * 2**20:
+        raise over_limit(options.max_file_mb, len(data))
     kind = sniff(data)
     if kind == "text":
-        return loads_json(data), "JSON", None
-    image = decode_image(data, kind)
+        return loads_json(data, options.max_file_mb), "JSON", None
     if image_kind not in IMAGE_KINDS:
-        raise PoseFillError(f"expected one of {', '.join(IMAGE_KINDS)}, got {image_kind!r}", where="image kind")
+        raise PoseFillError(f"expected one of {', '.join(IMAGE_KINDS)}, got {shown(image_kind)}", where="image kind")
+    image = decode_image(data, kind)
     if image_kind == "photo" or (image_kind == "auto" and not looks_like_skeleton(image)):
         if detector is None:
             return None, f"this looks like a photo: {NEEDS_CONTROLNET}", image

@@ -157,7 +157,7 @@ def test_photo_goes_to_the_detector_hook():
     [
         (b"not json at all", "invalid JSON"),
         (b'{"people": 3, "canvas_width": 10, "canvas_height": 10}', "people"),
-        (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "could not decode"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "could not read the image size"),
         (b"", "empty"),
     ],
 )

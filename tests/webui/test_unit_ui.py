@@ -113,3 +113,35 @@ def test_unrelated_components_are_ignored(webui_state):
         for elem_id in ("txt2img_prompt", "txt2img_controlnet_ControlNet-0_controlnet_enable_checkbox", None):
             units.after_component(gr.Textbox(elem_id=elem_id), elem_id=elem_id)
     assert not units.pending and not units.wired
+
+
+def test_components_rebuilt_for_an_event_are_ignored(webui_state):
+    """gradio 4 re-creates every component an event updates (render=False, outside any Blocks) and Forge passes
+    them to after_component: an infotext paste must neither wire anything again nor raise."""
+    units = UnitCheckboxes(ALL)
+    script_callbacks.on_after_component(units.after_component)
+    demo, made = build_unit(units)
+    key = "txt2img_controlnet_ControlNet-0"
+    checkbox, wiring = units.wired[key], functions(demo)
+    for _ in range(3):  # three pastes, each rebuilding Pixel Perfect and the preprocessor dropdown
+        for elem_id, make in (
+            (f"{key}_controlnet_pixel_perfect_checkbox", gr.Checkbox),
+            (f"{key}_controlnet_preprocessor_dropdown", lambda **kw: gr.Dropdown(["none"], **kw)),
+        ):
+            rebuilt = make(elem_id=elem_id, render=False)
+            script_callbacks.after_component_callback(rebuilt, elem_id=elem_id, render=False)
+    assert script_callbacks.errors == []
+    assert units.wired == {key: checkbox} and not units.pending
+    assert functions(demo) == wiring
+
+
+def test_a_second_ui_build_wires_its_own_units(webui_state):
+    """AUTOMATIC1111's Reload UI builds every component again inside a new Blocks: those are wired too."""
+    units = UnitCheckboxes(ALL)
+    script_callbacks.on_after_component(units.after_component)
+    build_unit(units)
+    first = units.wired["txt2img_controlnet_ControlNet-0"]
+    demo, _ = build_unit(units)
+    second = units.wired["txt2img_controlnet_ControlNet-0"]
+    assert second is not first and script_callbacks.errors == []
+    assert any(second in inputs for inputs, _ in functions(demo))

@@ -14,6 +14,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
 
 from modules import script_callbacks  # noqa: E402
+from modules.gradio_extensions import component_hook  # noqa: E402
 
 from lib_posefill.hosts import variants  # noqa: E402
 from lib_posefill.hosts.unit_ui import UnitCheckboxes  # noqa: E402
@@ -29,33 +30,43 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def page(webui_state):
+def units(webui_state):
     units = UnitCheckboxes({variants.variant_name("dw_openpose_full")})
     script_callbacks.on_after_component(units.after_component)
-    with gr.Blocks() as demo:
-        with gr.Row():
-            for elem_id, make in (
-                (f"{UNIT}_controlnet_pixel_perfect_checkbox", lambda i: gr.Checkbox(label="Pixel Perfect", elem_id=i)),
-                (
-                    f"{UNIT}_controlnet_preprocessor_dropdown",
-                    lambda i: gr.Dropdown(CHOICES, value="dw_openpose_full", label="Preprocessor", elem_id=i),
-                ),
-            ):
-                component = make(elem_id)
-                script_callbacks.after_component_callback(component, elem_id=elem_id)
-        paste = gr.Button("paste infotext", elem_id="paste")
-        paste.click(lambda: "dw_openpose_full_posefill", outputs=[component])  # what an infotext paste does
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            tab = browser.new_page()
-            tab.goto(f"http://127.0.0.1:{port}/")
-            yield tab
-            browser.close()
-    finally:
-        demo.close()
+    return units
+
+
+@pytest.fixture
+def page(units):
+    """The unit's elements as the WebUI makes them: every component passed to after_component when it is created,
+    also when gradio 4 re-creates it for an event's update (the hook Forge installs). The paste button updates
+    the preprocessor and Pixel Perfect with gr.update, as the WebUI's infotext paste does."""
+    with component_hook():
+        with gr.Blocks() as demo:
+            with gr.Row():
+                pixel_perfect = gr.Checkbox(label="Pixel Perfect", elem_id=f"{UNIT}_controlnet_pixel_perfect_checkbox")
+                dropdown = gr.Dropdown(
+                    CHOICES,
+                    value="dw_openpose_full",
+                    label="Preprocessor",
+                    elem_id=f"{UNIT}_controlnet_preprocessor_dropdown",
+                )
+            paste = gr.Button("paste infotext", elem_id="paste")
+            paste.click(
+                lambda: (gr.update(value="dw_openpose_full_posefill"), gr.update(value=True)),
+                outputs=[dropdown, pixel_perfect],
+            )
+        port = free_port()
+        demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+        try:
+            with sync_api.sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+                tab = browser.new_page()
+                tab.goto(f"http://127.0.0.1:{port}/")
+                yield tab
+                browser.close()
+        finally:
+            demo.close()
 
 
 def dropdown_value(page):
@@ -76,10 +87,19 @@ def test_ticking_switches_the_preprocessor_and_back(page):
     assert dropdown_value(page) == "dw_openpose_full"
 
 
-def test_a_variant_set_from_elsewhere_ticks_the_box(page):
+def test_a_variant_set_from_elsewhere_ticks_the_box(page, units):
     box = page.locator(f"#{UNIT}_posefill_checkbox input[type=checkbox]")
     box.wait_for()
     assert not box.is_checked()
-    page.locator("#paste").click()
-    page.wait_for_function(f"document.querySelector('#{UNIT}_posefill_checkbox input[type=checkbox]').checked")
+    checkbox = units.wired[UNIT]
+    for _ in range(3):  # pasting again and again re-creates the updated components (gradio 4) every time
+        page.locator("#paste").click()
+        page.wait_for_function(f"document.querySelector('#{UNIT}_posefill_checkbox input[type=checkbox]').checked")
+        page.wait_for_timeout(300)
     assert dropdown_value(page) == "dw_openpose_full_posefill"
+    assert script_callbacks.errors == []
+    assert units.wired == {UNIT: checkbox} and not units.pending
+    box.uncheck()  # still wired: unticking switches back
+    page.wait_for_function(
+        f"document.querySelector('#{UNIT}_controlnet_preprocessor_dropdown input').value === 'dw_openpose_full'"
+    )

@@ -17,11 +17,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import PoseFillError
+from ...errors import PoseFillError, shown
 
 OPS = ("move", "delete", "unpin", "restore", "reroll", "undo", "redo", "select", "table", "refresh", "export")
 EXPORT_KINDS = ("json", "png")
 MAX_ACTION_CHARS = 10_000
+MAX_PERSON = 10**7  # the most people a document may hold (max_people's upper bound)
 KEEP = object()
 """``payload(background=KEEP)``: the editor keeps the picture it shows."""
 _sequence = itertools.count(1)
@@ -39,17 +40,22 @@ class Action:
     id: Any = None  # echoed back as the payload's ``ack``
 
 
-def _int(value: Any, name: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
-        raise PoseFillError(f"expected an integer, got {json.dumps(value)[:40]}", where=f"action.{name}")
-    if value < low or (high is not None and value > high):
-        raise PoseFillError(f"expected {low}..{high if high is not None else ''}, got {value}", where=f"action.{name}")
+def _int(value: Any, name: str, low: int, high: int) -> int:
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole:
+        raise PoseFillError(f"expected an integer, got {shown(value)}", where=f"action.{name}")
+    if not low <= value <= high:
+        raise PoseFillError(f"expected {low}..{high}, got {shown(value)}", where=f"action.{name}")
     return int(value)
 
 
 def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise PoseFillError(f"expected a finite number, got {json.dumps(value)[:40]}", where=f"action.{name}")
+    try:
+        finite = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        finite = False
+    if not finite:
+        raise PoseFillError(f"expected a finite number, got {shown(value)}", where=f"action.{name}")
     return float(value)
 
 
@@ -61,14 +67,14 @@ def parse_action(text: Any) -> Action:
         raise PoseFillError(f"over {MAX_ACTION_CHARS} characters", where="action")
     try:
         raw = json.loads(text)
-    except ValueError as err:
-        raise PoseFillError(f"invalid JSON ({err})", where="action") from None
+    except (ValueError, RecursionError) as err:
+        raise PoseFillError(f"invalid JSON ({str(err)[:80]})", where="action") from None
     if not isinstance(raw, dict):
         raise PoseFillError("expected a JSON object", where="action")
     op = raw.get("op")
     if op not in OPS:
-        raise PoseFillError(f"expected one of {', '.join(OPS)}, got {json.dumps(op)[:40]}", where="action.op")
-    person = _int(raw.get("person", 0), "person", 0)
+        raise PoseFillError(f"expected one of {', '.join(OPS)}, got {shown(op)}", where="action.op")
+    person = _int(raw.get("person", 0), "person", 0, MAX_PERSON)
     joint = raw.get("joint")
     joint = None if joint is None else _int(joint, "joint", 0, 17)
     x = y = None
@@ -78,9 +84,7 @@ def parse_action(text: Any) -> Action:
         raise PoseFillError(f"'{op}' needs a joint", where="action.joint")
     kind = raw.get("kind", "json")
     if op == "export" and kind not in EXPORT_KINDS:
-        raise PoseFillError(
-            f"expected one of {', '.join(EXPORT_KINDS)}, got {json.dumps(kind)[:40]}", where="action.kind"
-        )
+        raise PoseFillError(f"expected one of {', '.join(EXPORT_KINDS)}, got {shown(kind)}", where="action.kind")
     rows = raw.get("rows", [])
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
         raise PoseFillError("expected a list of [joint, x, y, state] rows", where="action.rows")

@@ -1,8 +1,15 @@
-"""Stand-in for the WebUI's modules/script_callbacks.py: registration and invocation of callbacks."""
+"""Stand-in for the WebUI's modules/script_callbacks.py: registration and invocation of callbacks.
+
+As in the WebUI, an exception in a component callback is reported (here: appended to ``errors``) and the
+next callback runs; the WebUI logs "Error executing callback after_component_callback for ...".
+"""
 
 from collections import namedtuple
 
 ScriptCallback = namedtuple("ScriptCallback", ["script", "callback", "name"])
+
+errors = []
+"""(job, exception) of every callback that raised, as the WebUI's report_exception logs them."""
 
 callback_map = {
     "callbacks_app_started": [],
@@ -15,6 +22,7 @@ callback_map = {
 def clear_callbacks():
     for callback_list in callback_map.values():
         callback_list.clear()
+    errors.clear()
 
 
 def add_callback(callbacks, fun, *, name=None):
@@ -52,7 +60,10 @@ def ui_settings_callback():
 
 def after_component_callback(component, **kwargs):
     for c in callback_map["callbacks_after_component"]:
-        c.callback(component, **kwargs)
+        try:
+            c.callback(component, **kwargs)
+        except Exception as err:
+            errors.append(("after_component_callback", err))
 
 
 def before_ui_callback():

@@ -1,0 +1,144 @@
+"""Decoding JSON text within bounds: its size, the memory its decoded form takes, its nesting depth; and only
+values JSON can write back (finite numbers, valid Unicode), so whatever PoseFill carries over from an input into
+an output (a file, an HTTP answer, an export) is valid JSON again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from .errors import NotJSONError, PoseFillError, TooLargeError, shown
+from .files import over_limit
+from .limits import JSON_MEMORY_FACTOR, MAX_JSON_DEPTH
+
+DEFAULT_MAX_MB = 64.0
+BYTE_COST = {b"{": 200, b"[": 80, b",": 40, b":": 40, b'"': 32}
+"""Bytes of memory json.loads may take per structural character, on top of one byte per input byte: an object
+(a dict of up to five keys is 184 bytes), a list, one more value (a float is 24 bytes plus its 8-byte slot), one
+more key, half a string. Upper estimates for CPython on 64 bits (tests/test_jsontext.py checks them)."""
+CONTAINERS = (dict, list)
+MAX_PATH = 120  # characters of a value's path an error message shows
+
+
+def decoded_size(data: bytes) -> int:
+    """An upper estimate of the memory (bytes) ``json.loads(data)`` takes, counted at C speed."""
+    return len(data) + sum(data.count(char) * cost for char, cost in BYTE_COST.items())
+
+
+def loads_json(data: str | bytes, max_mb: float = DEFAULT_MAX_MB) -> Any:
+    """Decode JSON text (str, or bytes in UTF-8/16/32, a byte-order mark allowed) within the bounds above.
+
+    Errors are one line: line and column for syntax errors, the path of the value for the rest.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")  # json.loads(bytes) accepts a BOM; json.loads(str) does not
+    limit = int(max_mb * 2**20)
+    if len(data) > limit:
+        raise over_limit(max_mb, len(data))
+    estimate = decoded_size(data)
+    if estimate > JSON_MEMORY_FACTOR * limit:
+        raise TooLargeError(
+            f"this JSON would take about {estimate / 2**20:,.0f} MB of memory once decoded, over "
+            f"{JSON_MEMORY_FACTOR} x the {max_mb:g} MB size limit (max_file_mb); are there millions of tiny objects?"
+        )
+    try:
+        value = json.loads(data)
+    except UnicodeDecodeError:
+        raise NotJSONError("not UTF-8 text; expected an OpenPose JSON document") from None
+    except json.JSONDecodeError as err:
+        raise NotJSONError(f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise PoseFillError(f"nested more than {MAX_JSON_DEPTH} levels deep", where="document") from None
+    except ValueError as err:  # e.g. an integer literal with thousands of digits
+        raise NotJSONError(f"invalid JSON: {str(err).splitlines()[0][:120]}") from None
+    check_value(value)
+    return value
+
+
+def _valid_text(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _leaf_problem(value: Any) -> str | None:
+    if type(value) is float and not math.isfinite(value):
+        return f"expected a finite number, got {value} (JSON has no NaN or Infinity)"
+    if type(value) is str and not _valid_text(value):
+        return f"expected valid Unicode text, got {shown(value)} (a lone surrogate escape)"
+    return None
+
+
+def _plain_list(items: list) -> bool:
+    """True when ``items`` holds only finite numbers, or only valid strings (checked at C speed)."""
+    kinds = set(map(type, items))
+    try:
+        if kinds <= {int, float}:
+            return all(map(math.isfinite, items))
+    except OverflowError:  # an integer beyond any float: fine, but checked one by one
+        return False
+    return kinds <= {str} and all(map(_valid_text, items))
+
+
+def _children(node: Any):
+    """(key, item) of a container's items; none for a list of plain numbers or strings (already checked)."""
+    if type(node) is dict:
+        return iter(node.items())
+    return iter(()) if _plain_list(node) else enumerate(node)
+
+
+def check_value(value: Any) -> None:
+    """PoseFillError naming the path of the first value nested more than MAX_JSON_DEPTH levels deep, the first
+    non-finite number, or the first string (or key) with a lone surrogate: what JSON cannot write back.
+    Depth first, with one iterator per level: the memory it takes grows with the depth, not the size."""
+    if type(value) not in CONTAINERS:
+        problem = _leaf_problem(value)
+        if problem:
+            raise PoseFillError(problem, where="document")
+        return
+    levels = [_children(value)]
+    keys: list = []  # keys[i]: where the container of levels[i + 1] sits in that of levels[i]
+    while levels:
+        step = next(levels[-1], None)
+        if step is None:
+            levels.pop()
+            del keys[len(levels) - 1 :]
+            continue
+        key, item = step
+        if type(key) is str and not _valid_text(key):
+            raise PoseFillError(f"expected valid Unicode text in a key, got {shown(key)}", where=path_text(keys))
+        if type(item) in CONTAINERS:
+            if len(levels) >= MAX_JSON_DEPTH:
+                raise PoseFillError(
+                    f"nested more than {MAX_JSON_DEPTH} levels deep", where=path_text([*keys, key], top=True)
+                )
+            if item:
+                keys.append(key)
+                levels.append(_children(item))
+        else:
+            problem = _leaf_problem(item)
+            if problem:
+                raise PoseFillError(problem, where=path_text([*keys, key]))
+
+
+def path_text(keys: list, top: bool = False) -> str:
+    """``["people", 0, "x"]`` -> ``people[0].x``; ``top`` keeps only the part up to the first key (none: the
+    document)."""
+    if top:
+        first = next((i for i, k in enumerate(keys) if isinstance(k, str)), -1)
+        keys = keys[: first + 1]
+    out = ""
+    for key in keys:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        elif key.isidentifier():
+            out += f".{key}" if out else key
+        else:
+            out += f"[{shown(key)}]"
+    return (out if len(out) <= MAX_PATH else out[: MAX_PATH - 3] + "...") or "document"

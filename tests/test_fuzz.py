@@ -1,0 +1,154 @@
+"""The fuzz suite, core part: the Python API raises nothing but PoseFillError and writes back only valid JSON; the
+CLI, given folders of generated and nasty files, writes every good file, gives each bad one one line, exits 1 and
+leaves its input untouched. (HTTP: tests/webui/test_http_fuzz.py; the tab: tests/tab/test_tab_fuzz.py.)"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from fuzzing import files, good_texts, inputs, json_texts, nasty_entries, nasty_texts, option_sets, settings_for
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lib_posefill import PoseFillError, complete_document
+from lib_posefill.cli import main
+from lib_posefill.document import parse_documents
+from lib_posefill.jsontext import loads_json
+from lib_posefill.options import Options
+from lib_posefill.render import render_document
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning"),  # reprs of large examples
+    pytest.mark.filterwarnings("error::RuntimeWarning"),  # numpy noise would reach the CLI's stderr
+]
+
+
+def strict_json(text: str):
+    """json.loads that refuses NaN and Infinity: what any JSON reader accepts."""
+
+    def refuse(name):
+        raise ValueError(f"{name} in PoseFill's output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@settings_for(150)
+@given(st.binary(max_size=300) | st.text(max_size=300) | json_texts)
+def test_the_reader_returns_json_it_can_write_back_or_one_line(data):
+    try:
+        value = loads_json(data)
+    except PoseFillError as err:
+        assert "\n" not in str(err) and len(str(err)) < 400
+        return
+    strict_json(json.dumps(value, allow_nan=False))  # raises on NaN, lone surrogates survive as escapes
+
+
+@settings_for(200)
+@given(inputs, option_sets)
+def test_any_value_completes_or_raises_posefill_error(value, options):
+    try:
+        out = complete_document(value, options)
+    except PoseFillError as err:
+        assert "\n" not in str(err)
+        return
+    for doc in out if isinstance(out, list) else [out]:
+        for p in doc["people"]:
+            assert isinstance(p["posefill"]["filled"], list)
+            body = p.get("pose_keypoints_2d")
+            if isinstance(body, list) and body and "skipped" not in p["posefill"]:
+                assert all(math.isfinite(v) for v in body)
+                assert set(body[2::3]) <= {0.0, 1.0}
+
+
+@settings_for(150)
+@given(json_texts, option_sets, st.sampled_from(["controlnet", "preview"]), st.booleans())
+def test_read_json_completes_and_renders_or_raises_posefill_error(text, options, style, extend):
+    try:
+        value = loads_json(text)
+        out = complete_document(value, options)
+        image = render_document(out, Options(coords="pixel"), style=style, extend=extend)
+    except PoseFillError as err:
+        assert "\n" not in str(err)
+        return
+    strict_json(json.dumps(out, allow_nan=False))
+    assert image.ndim == 3 and image.dtype.name == "uint8" and image.shape[0] * image.shape[1] <= 4096 * 4096
+
+
+def readable(path: Path) -> bool:
+    """Whether the CLI can complete this input (read, decode, parse), by the same functions it uses."""
+    try:
+        parse_documents(loads_json(path.read_bytes()), Options())
+    except (PoseFillError, OSError):
+        return False
+    return path.is_file()
+
+
+def run_main(*args: str) -> tuple[int, list[str]]:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, [line for line in err.getvalue().splitlines() if line]
+
+
+def snapshot(folder: Path) -> dict[str, bytes | str]:
+    return {
+        p.name: p.read_bytes() if p.is_file() else os.readlink(p) if p.is_symlink() else "dir" for p in folder.iterdir()
+    }
+
+
+@settings_for(25)
+@given(st.lists(files, min_size=1, max_size=6))
+def test_cli_on_generated_folders(contents):
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in", Path(tmp) / "out"
+        src.mkdir()
+        for i, data in enumerate(contents):
+            (src / f"f{i}.json").write_bytes(data)
+        before = snapshot(src)
+        good = {p.name for p in src.iterdir() if readable(p)}
+        code, lines = run_main("complete", str(src), "-o", str(dst))
+        assert snapshot(src) == before
+        assert code == (1 if len(good) < len(contents) else 0)
+        assert {p.name for p in dst.iterdir()} == good
+        assert len(lines) == len(contents) - len(good)
+        for line in lines:
+            assert line.startswith(str(src / "f")) and "Traceback" not in line
+        for name in good:
+            strict_json((dst / name).read_text(encoding="utf-8"))
+
+
+def test_cli_on_the_nasty_corpus(tmp_path):
+    """In a real process: a folder of every nasty file and entry next to good ones."""
+    src, dst = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name, data in {**nasty_texts(), **good_texts()}.items():
+        (src / name).write_bytes(data)
+    bad = set(nasty_texts()) | nasty_entries(src)
+    before = snapshot(src)
+    done = subprocess.run(
+        [sys.executable, "-m", "lib_posefill", "complete", str(src), "-o", str(dst)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert snapshot(src) == before
+    assert {p.name for p in dst.iterdir()} == set(good_texts())
+    lines = done.stderr.splitlines()
+    assert sorted(line.split(": ", 1)[0] for line in lines) == sorted(str(src / name) for name in bad)
+    for name in good_texts():
+        out = strict_json((dst / name).read_text(encoding="utf-8"))
+        people = out[0]["people"] if isinstance(out, list) else out["people"]
+        assert all("posefill" in p for p in people)

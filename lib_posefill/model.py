@@ -18,6 +18,7 @@ from .errors import PoseFillError
 from .features import blend_weight, decode, encode, mirror_features, mirror_offsets, orientation
 from .filler import Filler
 from .resources import shipped_path
+from .shaping import OUTSIDE_MARGIN, keep_limb_lengths, limb_uncertainty, place_outside, settle_factor
 from .skeleton import MIRROR
 
 log = logging.getLogger("posefill")
@@ -39,58 +40,6 @@ def seed_noise(seeds: np.ndarray, temperature: float) -> np.ndarray:
     uniq, inverse = np.unique(np.asarray(seeds), return_inverse=True)
     noise = np.stack([np.random.default_rng(int(s)).standard_normal(36) for s in uniq]).astype(np.float32)
     return temperature * noise[inverse.reshape(-1)]
-
-
-MIN_SETTLE = 0.05
-"""No joint stays perfectly still: every seed gives its own pose, if only a little apart."""
-
-
-def settle_factor(uncertainty: np.ndarray, settle: tuple[float, float]) -> np.ndarray:
-    """How much of the flow's departure from the best guess a joint keeps: MIN_SETTLE below an expected error of
-    settle[0] (about a torso length times that), all of it above settle[1], a smooth step between. Joints the
-    model is sure of (one occluded elbow) stay put between seeds; uncertain ones (the legs of a waist-up
-    portrait) keep the flow's full range."""
-    u = np.clip((uncertainty - settle[0]) / (settle[1] - settle[0]), 0.0, 1.0)
-    return MIN_SETTLE + (1 - MIN_SETTLE) * u * u * (3 - 2 * u)
-
-
-LIMB_GROUPS = ((2, 3, 4), (5, 6, 7), (8, 9, 10), (11, 12, 13), (0, 14, 15, 16, 17), (1,))
-"""Arms, legs (from the hip), the head, the neck: an alternative moves each as a whole."""
-
-
-def limb_uncertainty(uncertainty: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-    """(N, 18): every joint gets the largest expected error among the hidden joints of its limb."""
-    out = np.zeros_like(uncertainty)
-    masked = np.where(hidden, uncertainty, 0.0)
-    for group in LIMB_GROUPS:
-        out[:, group] = masked[:, group].max(1, keepdims=True)
-    return out
-
-
-OUTSIDE_MARGIN = 0.03
-"""How far beyond the edge (in units of the person's scale, about 1/30 of a torso) a joint the model places outside
-the canvas is put when the fill itself landed inside."""
-
-
-def place_outside(pose: np.ndarray, outside: np.ndarray, frame: np.ndarray, margin: np.ndarray) -> np.ndarray:
-    """Move each joint flagged ``outside`` (N, 18) that lies inside its frame (N, 4) just beyond the nearest edge
-    (``margin`` (N,) pixels beyond it); other joints are returned unchanged."""
-    x0, y0, x1, y1 = (frame[:, i : i + 1] for i in range(4))
-    x, y = pose[..., 0], pose[..., 1]
-    gaps = np.stack([x - x0, y - y0, x1 - x, y1 - y], -1)  # (N, 18, 4): how far inside of each edge
-    move = outside & (gaps > 0).all(-1)
-    if not move.any():
-        return pose
-    edge = gaps.argmin(-1)
-    m = margin[:, None]
-    target = np.stack([x0 - m, y0 - m, x1 + m, y1 + m], -1)  # (N, 1 or 18, 4) where each edge puts it
-    target = np.broadcast_to(target, gaps.shape)
-    pick = np.take_along_axis(target, edge[..., None], -1)[..., 0]
-    out = pose.copy()
-    horizontal = (edge == 0) | (edge == 2)
-    out[..., 0] = np.where(move & horizontal, pick, x)
-    out[..., 1] = np.where(move & ~horizontal, pick, y)
-    return out
 
 
 SMALL_BATCH = 64
@@ -190,8 +139,10 @@ class OnnxFiller:
             if len(plain):
                 offsets[plain], logits[plain] = self.best(feats[plain])
             offsets[seeded], logits[seeded] = self.alternative(feats[seeded], seeds[seeded])
-        pose = decode(offsets, scale, shift)
-        return place_outside(pose, ~np.asarray(present, bool) & (logits > 0), np.asarray(frame), OUTSIDE_MARGIN * scale)
+        missing = ~np.asarray(present, bool)
+        pose = np.where(missing[..., None], decode(offsets, scale, shift), xy)  # given joints as given
+        pose = keep_limb_lengths(pose, missing)
+        return place_outside(pose, missing & (logits > 0), np.asarray(frame), OUTSIDE_MARGIN * scale)
 
 
 def load_filler(path: str | os.PathLike[str] | None = None) -> Filler:

@@ -85,13 +85,18 @@ def distinct_alternatives(filler: Filler, cases: Cases, seeds: int = 1000, peopl
     sub = Cases(
         cases.family, *(a[:people] for a in (cases.truth, cases.labelled, cases.present, cases.frame, cases.torso))
     )
+    if not len(sub.truth):
+        return {"seeds": seeds, "people": 0, "distinct": 0, "closest": float("nan")}
     alts = runs(filler, sub, range(seeds))  # (S, P, 18, 2)
     distinct, closest = [], []
     for p in range(len(sub.truth)):
         flat = alts[:, p][:, sub.scored[p]].reshape(seeds, -1)
         distinct.append(len(np.unique(np.round(flat, 2), axis=0)))
-        d = np.linalg.norm(flat[:, None] - flat[None], axis=-1) / np.sqrt(max(sub.scored[p].sum(), 1))
-        closest.append(d[~np.eye(seeds, dtype=bool)].min() / sub.torso[p])
+        sq = (flat**2).sum(1)
+        d2 = sq[:, None] + sq[None] - 2 * np.einsum("ik,jk->ij", flat, flat)  # squared distances, seeds x seeds
+        np.fill_diagonal(d2, np.inf)
+        rms = np.sqrt(max(d2.min(), 0.0) / max(sub.scored[p].sum(), 1))
+        closest.append(rms / sub.torso[p])
     return {"seeds": seeds, "people": len(sub.truth), "distinct": int(min(distinct)), "closest": float(min(closest))}
 
 

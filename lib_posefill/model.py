@@ -141,8 +141,15 @@ class OnnxFiller:
             offsets[seeded], logits[seeded] = self.alternative(feats[seeded], seeds[seeded])
         missing = ~np.asarray(present, bool)
         pose = np.where(missing[..., None], decode(offsets, scale, shift), xy)  # given joints as given
+        return self.shape(pose, missing, logits > 0, np.asarray(frame), scale)
+
+    def shape(
+        self, pose: np.ndarray, missing: np.ndarray, outside: np.ndarray, frame: np.ndarray, scale: np.ndarray
+    ) -> np.ndarray:
+        """The shaping rules after the network: hidden limbs keep their length, joints it says left the canvas
+        go beyond the edge."""
         pose = keep_limb_lengths(pose, missing)
-        return place_outside(pose, missing & (logits > 0), np.asarray(frame), OUTSIDE_MARGIN * scale)
+        return place_outside(pose, missing & outside, frame, OUTSIDE_MARGIN * scale)
 
 
 def load_filler(path: str | os.PathLike[str] | None = None) -> Filler:

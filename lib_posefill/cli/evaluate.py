@@ -13,10 +13,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="ONNX model to score (default: the shipped one)")
     parser.add_argument("--seed", type=int, default=None, help="protocol seed (default: the fixed one)")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument(
+        "--ablations", action="store_true", help="instead: the model with one inference-time part off at a time"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from ..evaluation.run import evaluate_location
+
+    if args.ablations:
+        from ..evaluation.ablations import ablation_table
+
+        print(ablation_table(args.data_dir, args.model, *([] if args.seed is None else [args.seed])))
+        return 0
 
     results, text = evaluate_location(args.data_dir, args.model, args.seed)
     print(text)

@@ -6,7 +6,7 @@ import argparse
 import shlex
 import sys
 
-STEPS = 40000
+STEPS = 70000
 HELP = "train the completion model on COCO 2017 keypoints (CSV or official JSON) and export ONNX + model card"
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import onnx
 
 from ..features import BLEND
+from ..shaping import MIN_MIRROR_LENGTH
 
 CARD_NAME = "MODEL_CARD.md"
 
@@ -97,6 +98,7 @@ from the joints it kept and the canvas edges. Runs with onnxruntime on CPU; no t
   gives the mirrored best guess exactly
 - frame: a hidden joint the outside head places beyond the canvas but whose fill landed inside is put just
   beyond the nearest edge
+- limb length: a hidden limb bone shorter than {MIN_MIRROR_LENGTH} of its visible mirror bone is lengthened to that
 - ONNX: opset 17, float32; inputs `features`, `noise`, `sample`; outputs `best`, `outside`, `uncertainty`,
   `alternative` (the flow runs inside an `If`, only when `sample` is true)
 

@@ -38,7 +38,7 @@ FRAME_MARGIN = 0.05
 
 @dataclass
 class TrainConfig:
-    steps: int = 40000
+    steps: int = 70000
     batch: int = 512
     lr: float = 2e-3
     weight_decay: float = 1e-4

@@ -89,21 +89,30 @@ BELOW = {R_ELBOW: (R_WRIST,), L_ELBOW: (L_WRIST,), R_KNEE: (R_ANKLE,), L_KNEE: (
 MIN_MIRROR_LENGTH = 0.75
 """A hidden bone shorter than this share of its visible mirror bone is lengthened to it."""
 
+_BONES = np.array([(*bone, *mirror) for pair in LIMB_BONES for bone, mirror in (pair, pair[::-1])])
+"""(8, 4): parent, child, mirror parent, mirror child of every limb bone."""
+_UPPER = np.array([b for b, (_, child, _, _) in enumerate(_BONES) if child in BELOW])
+"""The bones (upper arms, thighs) whose lengthening also moves the joint below their child."""
+_BELOW_JOINT = np.array([BELOW[_BONES[b, 1]][0] for b in _UPPER])
+
 
 def keep_limb_lengths(pose: np.ndarray, missing: np.ndarray) -> np.ndarray:
     """Lengthen each limb bone whose child joint is missing and that is shorter than MIN_MIRROR_LENGTH of its
     mirror bone (both of whose joints are given), along its own direction; a missing joint below it moves along.
-    Without this an uncertain limb is drawn short: the middle of its plausible places lies nearer its root."""
-    out = pose.copy()
-    for pair in LIMB_BONES:
-        for (parent, child), (mirror_parent, mirror_child) in (pair, pair[::-1]):
-            seen = ~missing[:, mirror_parent] & ~missing[:, mirror_child]
-            target = MIN_MIRROR_LENGTH * np.linalg.norm(pose[:, mirror_child] - pose[:, mirror_parent], axis=-1)
-            bone = out[:, child] - out[:, parent]
-            length = np.linalg.norm(bone, axis=-1)
-            grow = missing[:, child] & seen & (length < target) & (length > 1e-9)
-            if grow.any():
-                shift = np.where(grow[:, None], bone * (target / np.maximum(length, 1e-9) - 1)[:, None], 0.0)
-                for joint in (child, *BELOW.get(child, ())):
-                    out[:, joint] += np.where(missing[:, joint, None], shift, 0.0)
-    return out
+    Without this an uncertain limb is drawn short: the middle of its plausible places lies nearer its root.
+    All bones at once: when an upper bone grows, the missing joint below its child moves with the child, so the
+    lower bone is the same before and after."""
+    parent, child, mirror_parent, mirror_child = _BONES.T
+    bone = pose[:, child] - pose[:, parent]  # (N, 8, 2)
+    mirror = pose[:, mirror_child] - pose[:, mirror_parent]
+    length = np.sqrt((bone * bone).sum(-1))
+    target = MIN_MIRROR_LENGTH * np.sqrt((mirror * mirror).sum(-1))
+    seen = ~missing[:, mirror_parent] & ~missing[:, mirror_child]
+    grow = missing[:, child] & seen & (length < target) & (length > 1e-9)
+    if not grow.any():
+        return pose
+    shift = np.where(grow[..., None], bone * (target / np.maximum(length, 1e-9) - 1)[..., None], 0.0)
+    moved = np.zeros_like(pose)
+    moved[:, child] = shift  # every bone has its own child joint
+    moved[:, _BELOW_JOINT] += shift[:, _UPPER]
+    return pose + moved * missing[..., None]

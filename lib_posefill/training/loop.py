@@ -45,7 +45,7 @@ class TrainConfig:
     warmup: int = 300
     seed: int = 0
     bone_weight: float = 0.5
-    frame_weight: float = 2.0
+    frame_weight: float = 0.5
     flow_weight: float = 1.0
     side_weight: float = 0.1
     net: dict = field(default_factory=lambda: dict(DEFAULT_CONFIG))

@@ -9,9 +9,9 @@ class PoseFillError(ValueError):
     """Bad input or options. ``str(err)`` is one line: ``<where>: <what was wrong>``."""
 
     def __init__(self, message: str, *, where: str = "") -> None:
-        self.where = where
-        self.detail = message
-        super().__init__(f"{where}: {message}" if where else message)
+        self.where = one_line(where)
+        self.detail = one_line(message)
+        super().__init__(f"{self.where}: {self.detail}" if self.where else self.detail)
 
     def at(self, prefix: str) -> PoseFillError:
         """The same error with ``prefix`` (a file name, say) put in front of its location."""
@@ -25,6 +25,15 @@ class TooLargeError(PoseFillError):
 
 class NotJSONError(PoseFillError):
     """Input that is not JSON text at all (a syntax error, not UTF-8)."""
+
+
+def one_line(text: object) -> str:
+    """``text`` with line breaks and other unprintable characters escaped (``\\n``), so a message stays one line
+    whatever input it quotes."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def shown(value: object, limit: int = 40) -> str:

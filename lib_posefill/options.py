@@ -165,6 +165,11 @@ def _coerce(field: Field, value: Any) -> Any:
     return value
 
 
+def _name(key: object) -> str:
+    """An option name as a message shows it: as it is when it is a plain identifier, else quoted (one line)."""
+    return key if isinstance(key, str) and key.isidentifier() else shown(key)
+
+
 @dataclasses.dataclass(frozen=True)
 class Options:
     """Validated options. Build with ``Options()``, ``Options.from_mapping(d)`` or ``replace(**changes)``."""
@@ -190,9 +195,10 @@ class Options:
         if values is not None and not isinstance(values, Mapping):
             raise PoseFillError(f"expected an object of options, got {type(values).__name__}", where="options")
         values = dict(values or {})
-        unknown = sorted(set(values) - set(FIELD_BY_NAME))
+        unknown = sorted(_name(key) for key in values if key not in FIELD_BY_NAME)
         if unknown:
-            raise PoseFillError(f"unknown option(s) {', '.join(unknown)}; known: {', '.join(FIELD_BY_NAME)}")
+            names = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            raise PoseFillError(f"unknown option(s) {names}; known: {', '.join(FIELD_BY_NAME)}")
         return cls(**values)
 
     def replace(self, **changes: Any) -> Options:

@@ -88,3 +88,16 @@ def test_readme_states_the_limits():
         f"over {side} × {side} pixels",
     ):
         assert stated in section, stated
+
+
+def test_unknown_option_names_are_quoted_on_one_line_whatever_their_type():
+    with pytest.raises(PoseFillError) as err:
+        Options.from_mapping({"\n": None, 3: 1, "speed": 1, "a\u2028b": 0})
+    message = str(err.value)
+    assert "\n" not in message and "\u2028" not in message and message.isprintable()
+    assert "speed" in message and '"\\n"' in message and "3" in message
+
+
+def test_an_error_stays_one_line_whatever_it_quotes():
+    err = PoseFillError("bad value\nsecond line", where="file\r.json")
+    assert str(err) == "file\\r.json: bad value\\nsecond line"

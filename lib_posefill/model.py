@@ -42,6 +42,17 @@ def seed_noise(seeds: np.ndarray, temperature: float) -> np.ndarray:
     return temperature * noise[inverse.reshape(-1)]
 
 
+def mirrored_back(offsets: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Best-guess offsets and outside logits computed for a mirrored person, mirrored back."""
+    return mirror_offsets(offsets), logits[:, list(MIRROR)]
+
+
+def unflip(flip: np.ndarray, offsets: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and logits with the rows in ``flip`` (computed mirrored) mirrored back."""
+    back_offsets, back_logits = mirrored_back(offsets, logits)
+    return np.where(flip[:, None], back_offsets, offsets), np.where(flip[:, None], back_logits, logits)
+
+
 SMALL_BATCH = 64
 """Up to this many people run on a one-thread session: for a few rows a thread pool saves nothing and, on a busy
 machine, its waits made the single-person p90 jump (8.8 ms with two threads vs 0.8 ms with one, shared 2-core box)."""
@@ -102,29 +113,33 @@ class OnnxFiller:
         offsets = np.zeros((len(feats), 36), dtype=np.float32)
         logits = np.zeros((len(feats), 18), dtype=np.float32)
         k = len(given)
+        back_offsets, back_logits = mirrored_back(out["best"][k:], out["outside"][k:])
         offsets[given] += weight[given, None] * out["best"][:k]
-        offsets[flipped] += (1 - weight[flipped, None]) * mirror_offsets(out["best"][k:])
+        offsets[flipped] += (1 - weight[flipped, None]) * back_offsets
         logits[given] += weight[given, None] * out["outside"][:k]
-        logits[flipped] += (1 - weight[flipped, None]) * out["outside"][k:, list(MIRROR)]
+        logits[flipped] += (1 - weight[flipped, None]) * back_logits
         return offsets, logits
+
+    def run_canonical(
+        self, feats: np.ndarray, noise: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Which people were mirrored into the canonical orientation (hard, no blending), their canonical
+        features, and the network's outputs for those (``noise`` mirrored with its person)."""
+        flip = orientation(feats) < 0
+        canon = np.where(flip[:, None], mirror_features(feats), feats)
+        if noise is not None:
+            noise = np.where(flip[:, None], mirror_offsets(noise), noise)
+        return flip, canon, self.run(canon, noise)
 
     def alternative(self, feats: np.ndarray, seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Seeded offsets and outside logits: the flow from each seed's noise, run in the person's canonical
         orientation (the noise mirrored with the person). Each limb's departure from the best guess is scaled by
         settle_factor of its hidden joints' largest expected error, so a nearly certain limb stays close to the
         best guess and an uncertain one moves as a whole."""
-        flip = orientation(feats) < 0
-        noise = seed_noise(seeds, self.temperature)
-        canon = np.where(flip[:, None], mirror_features(feats), feats)
-        out = self.run(canon, np.where(flip[:, None], mirror_offsets(noise), noise))
+        flip, canon, out = self.run_canonical(feats, seed_noise(seeds, self.temperature))
         hidden = canon[:, 36:54] < 0.5
         factor = np.repeat(settle_factor(limb_uncertainty(out["uncertainty"], hidden), self.settle), 2, axis=1)
-        offsets = out["best"] + factor * (out["alternative"] - out["best"])
-        logits = out["outside"]
-        return (
-            np.where(flip[:, None], mirror_offsets(offsets), offsets),
-            np.where(flip[:, None], logits[:, list(MIRROR)], logits),
-        )
+        return unflip(flip, out["best"] + factor * (out["alternative"] - out["best"]), out["outside"])
 
     def predict(self, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         feats, scale, shift = encode(xy, present, frame)

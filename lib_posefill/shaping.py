@@ -85,7 +85,7 @@ LIMB_BONES = (
     ((R_KNEE, R_ANKLE), (L_KNEE, L_ANKLE)),
 )
 """Upper arm, forearm, thigh, shin as (right, left) pairs, each bone (parent, child), parents first."""
-BELOW = {R_ELBOW: (R_WRIST,), L_ELBOW: (L_WRIST,), R_KNEE: (R_ANKLE,), L_KNEE: (L_ANKLE,)}
+BELOW = {R_ELBOW: R_WRIST, L_ELBOW: L_WRIST, R_KNEE: R_ANKLE, L_KNEE: L_ANKLE}
 MIN_MIRROR_LENGTH = 0.75
 """A hidden bone shorter than this share of its visible mirror bone is lengthened to it."""
 
@@ -93,7 +93,7 @@ _BONES = np.array([(*bone, *mirror) for pair in LIMB_BONES for bone, mirror in (
 """(8, 4): parent, child, mirror parent, mirror child of every limb bone."""
 _UPPER = np.array([b for b, (_, child, _, _) in enumerate(_BONES) if child in BELOW])
 """The bones (upper arms, thighs) whose lengthening also moves the joint below their child."""
-_BELOW_JOINT = np.array([BELOW[_BONES[b, 1]][0] for b in _UPPER])
+_BELOW_JOINT = np.array([BELOW[_BONES[b, 1]] for b in _UPPER])
 
 
 def keep_limb_lengths(pose: np.ndarray, missing: np.ndarray) -> np.ndarray:

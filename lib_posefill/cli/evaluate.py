@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     if args.ablations:
         from ..evaluation.ablations import ablation_table
 
-        print(ablation_table(args.data_dir, args.model, *([] if args.seed is None else [args.seed])))
+        print(ablation_table(args.data_dir, args.model, args.seed))
         return 0
 
     results, text = evaluate_location(args.data_dir, args.model, args.seed)

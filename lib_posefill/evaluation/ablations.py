@@ -7,9 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..features import mirror_features, mirror_offsets, orientation
-from ..model import OnnxFiller, model_path
-from ..skeleton import MIRROR
+from ..model import OnnxFiller, model_path, unflip
 from ..training.data import load_people
 from .alternatives import alternative_spread, one_elbow_or_knee
 from .protocol import DEFAULT_SEED, FAMILIES, make_cases
@@ -27,12 +25,8 @@ class HardMirror(OnnxFiller):
     """Mirrored into the canonical orientation and back, without blending both orientations near the boundary."""
 
     def best(self, feats):
-        flip = orientation(feats) < 0
-        out = self.run(np.where(flip[:, None], mirror_features(feats), feats))
-        return (
-            np.where(flip[:, None], mirror_offsets(out["best"]), out["best"]),
-            np.where(flip[:, None], out["outside"][:, list(MIRROR)], out["outside"]),
-        )
+        flip, _, out = self.run_canonical(feats)
+        return unflip(flip, out["best"], out["outside"])
 
 
 class FlowMedian(OnnxFiller):
@@ -61,10 +55,11 @@ VARIANTS = {
 }
 
 
-def ablation_table(location: str | Path, model: str | Path | None = None, seed: int = DEFAULT_SEED) -> str:
+def ablation_table(location: str | Path, model: str | Path | None = None, seed: int | None = None) -> str:
     """A markdown table, one row per variant: average error, the bone-length median furthest from 1, the worst
     cut family's share filled beyond the edge, occluded joints filled inside, the mirror gap, and the spread of
     seeds 0-7 on waist-up people and on one hidden elbow or knee."""
+    seed = DEFAULT_SEED if seed is None else seed
     path = Path(model) if model else model_path()
     val = load_people(location, "val")
     cases = {f: make_cases(val, f, seed) for f in FAMILIES}

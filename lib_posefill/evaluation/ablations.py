@@ -11,7 +11,7 @@ from ..model import OnnxFiller, model_path, unflip
 from ..training.data import load_people
 from .alternatives import alternative_spread, one_elbow_or_knee
 from .protocol import DEFAULT_SEED, FAMILIES, make_cases
-from .report import CUT_FAMILIES, evaluate
+from .report import CUT_FAMILIES, evaluate, markdown_table
 
 
 class WithoutShaping(OnnxFiller):
@@ -74,7 +74,7 @@ def ablation_table(location: str | Path, model: str | Path | None = None, seed: 
         "spread waist-up",
         "spread one elbow/knee",
     ]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rows = []
     for name, cls in VARIANTS.items():
         filler = cls(path)
         filler.name = name
@@ -90,5 +90,5 @@ def ablation_table(location: str | Path, model: str | Path | None = None, seed: 
             f"{alternative_spread(filler, cases['waist-up'])['spread']:.3f}",
             f"{alternative_spread(filler, single)['spread']:.3f}",
         ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        rows.append(cells)
+    return markdown_table(head, rows)

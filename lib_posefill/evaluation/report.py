@@ -112,19 +112,25 @@ def evaluate(fillers: list[Filler], cases: dict[str, Cases]) -> dict[str, dict[s
     return results
 
 
+def markdown_table(head: list[str], rows: list[list[str]]) -> str:
+    """A markdown table of ``rows`` (lists of cells) under ``head``."""
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return "\n".join(lines + ["| " + " | ".join(cells) + " |" for cells in rows])
+
+
 def table(results: dict[str, dict[str, dict]], reference: str = "kNN-5") -> str:
     """A markdown table: one row per filler, one column per family, the average, unanswered cases, and the
     change of the average against ``reference``."""
     families = [f for f in FAMILIES if f in next(iter(results.values()))]
     first = next(iter(results.values()))
     head = ["filler", *(f"{f} (n={first[f]['cases']})" for f in families), "average", "unanswered", f"vs {reference}"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     ref = results.get(reference, {}).get("average", {}).get("error")
+    rows = []
     for name, row in results.items():
         change = f"{100 * (row['average']['error'] / ref - 1):+.1f} %" if ref else ""
         cells = [name, *(f"{row[f]['error']:.3f}" for f in [*families, "average"]), str(row["average"]["unanswered"])]
-        lines.append("| " + " | ".join([*cells, change]) + " |")
-    return "\n".join(lines)
+        rows.append([*cells, change])
+    return markdown_table(head, rows)
 
 
 def _pct(v: float) -> str:
@@ -135,25 +141,16 @@ def plausibility_table(results: dict[str, dict[str, dict]]) -> str:
     """Per filler and family: median filled/true bone length, joints beyond a cut filled beyond it, occluded
     joints filled inside the canvas, and the mirror gap."""
     families = [f for f in FAMILIES if f in next(iter(results.values()))]
-    head = ["filler", "measure", *families]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for name, row in results.items():
-        if not all(f in row for f in families):
-            continue
-        lines.append(
-            "| "
-            + " | ".join([name, "bone length (median filled/true)", *(f"{row[f]['bone_ratio']:.3f}" for f in families)])
-            + " |"
-        )
-        lines.append(
-            "| "
-            + " | ".join([name, "beyond the cut, filled beyond", *(_pct(row[f]["beyond"]) for f in families)])
-            + " |"
-        )
-        lines.append(
-            "| " + " | ".join([name, "occluded, filled inside", *(_pct(row[f]["inside"]) for f in families)]) + " |"
-        )
-        lines.append(
-            "| " + " | ".join([name, "mirror gap / torso", *(f"{row[f]['mirror']:.4f}" for f in families)]) + " |"
-        )
-    return "\n".join(lines)
+    measures = (
+        ("bone length (median filled/true)", lambda r: f"{r['bone_ratio']:.3f}"),
+        ("beyond the cut, filled beyond", lambda r: _pct(r["beyond"])),
+        ("occluded, filled inside", lambda r: _pct(r["inside"])),
+        ("mirror gap / torso", lambda r: f"{r['mirror']:.4f}"),
+    )
+    rows = [
+        [name, measure, *(cell(row[f]) for f in families)]
+        for name, row in results.items()
+        if all(f in row for f in families)
+        for measure, cell in measures
+    ]
+    return markdown_table(["filler", "measure", *families], rows)

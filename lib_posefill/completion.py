@@ -13,6 +13,7 @@ import numpy as np
 
 from .document import PoseDocument, parts_of, present_points, write_document
 from .filler import Filler
+from .hands import attach
 from .options import Options
 from .skeleton import (
     HEAD_JOINTS,
@@ -289,6 +290,12 @@ def store_results(docs: list[PoseDocument], result: Completion | None, tracks: l
     return out
 
 
+def add_hands(docs: list[PoseDocument], result: Completion | None, records: list, options: Options) -> None:
+    """With ``hands`` auto: hands at filled wrists and faces at filled heads (``hands.attach``), in place."""
+    if options.hands == "auto" and result is not None and result.filled.any():
+        attach(docs, result.xy, result.present, result.filled, records, options.seed)
+
+
 def write_documents(docs: list[PoseDocument], records: list) -> list[dict]:
     """The output documents; one without people comes back as it was (no canvas keys added)."""
     return [dict(doc.raw) if recs is None else write_document(doc, recs) for doc, recs in zip(docs, records)]
@@ -306,6 +313,7 @@ def complete_parsed(
             bodies.xy, bodies.present, bodies.frame, options, filler, bodies.hint_xy, bodies.hint_present
         )
     records = store_results(docs, result)
+    add_hands(docs, result, records, options)
     if options.framing == "fit":
         for doc, box in zip(docs, boxes, strict=False):
             fit_frame(doc, box, options.margin)

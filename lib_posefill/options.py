@@ -19,6 +19,7 @@ from .limits import MAX_CANVAS_SIDE
 SCOPES = ("limbs", "all", "outside")
 FRAMINGS = ("keep", "fit")
 COORDS = ("auto", "pixel", "normalised")
+HANDS = ("auto", "off")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +72,14 @@ FIELDS: tuple[Field, ...] = (
         optional=True,
     ),
     Field(
+        "hands",
+        str,
+        "auto",
+        "auto = in documents that carry hands (or faces), a filled wrist gets a hand (the other hand mirrored, "
+        "else a relaxed one) and a filled head a face; off = never add hands or faces",
+        choices=HANDS,
+    ),
+    Field(
         "min_confidence",
         float,
         0.0,
@@ -111,7 +120,7 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
-CORE_FIELDS = ("scope", "framing", "margin", "min_visible", "seed")
+CORE_FIELDS = ("scope", "framing", "margin", "min_visible", "hands", "seed")
 """The options a person tunes per fill (tab controls, HTTP body, ControlNet variant)."""
 
 _CANVAS_RE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
@@ -179,6 +188,7 @@ class Options:
     margin: float = 0.05
     min_visible: int = 3
     seed: int | None = None
+    hands: str = "auto"
     min_confidence: float = 0.0
     coords: str = "auto"
     canvas: str | None = None

@@ -1,6 +1,6 @@
 """The PoseFill section of the WebUI's Settings tab: defaults only.
 
-Scope and minimum visible joints are not preprocessor arguments, and ControlNet caches preprocessor
+Scope, minimum visible joints and hands are not preprocessor arguments, and ControlNet caches preprocessor
 results by their arguments; the help text says that a change applies to new input images.
 """
 
@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from ..errors import PoseFillError
-from ..options import FIELD_BY_NAME, SCOPES, Options
+from ..options import FIELD_BY_NAME, HANDS, SCOPES, Options
 
 log = logging.getLogger("posefill")
 
@@ -18,6 +18,7 @@ SECTION = ("posefill", "PoseFill")
 CHECKBOX_DEFAULT = "posefill_controlnet_default"
 SCOPE = "posefill_scope"
 MIN_VISIBLE = "posefill_min_visible"
+HANDS_KEY = "posefill_hands"
 CACHE_NOTE = (
     "ControlNet caches preprocessor results: a change applies to new input images; to redo an image "
     "already processed, move a PoseFill slider of the unit or restart"
@@ -28,7 +29,7 @@ def add_settings(shared: Any) -> None:
     """Add the section to ``shared.opts`` (call from ``on_ui_settings``)."""
     import gradio as gr
 
-    scope, min_visible = FIELD_BY_NAME["scope"], FIELD_BY_NAME["min_visible"]
+    scope, min_visible, hands = FIELD_BY_NAME["scope"], FIELD_BY_NAME["min_visible"], FIELD_BY_NAME["hands"]
     items = {
         CHECKBOX_DEFAULT: shared.OptionInfo(
             False, "PoseFill checkbox ticked in new ControlNet units", gr.Checkbox, section=SECTION
@@ -43,6 +44,9 @@ def add_settings(shared: Any) -> None:
             {"minimum": min_visible.low, "maximum": min_visible.high, "step": 1},
             section=SECTION,
         ).info(f"{min_visible.help}. {CACHE_NOTE}"),
+        HANDS_KEY: shared.OptionInfo(
+            hands.default, "Hands and faces at filled joints", gr.Radio, {"choices": list(HANDS)}, section=SECTION
+        ).info(f"{hands.help}. {CACHE_NOTE}"),
     }
     for key, info in items.items():
         shared.opts.add_option(key, info)
@@ -62,6 +66,7 @@ def current_options(opts: Any) -> Options:
     values = {
         "scope": _get(opts, SCOPE, FIELD_BY_NAME["scope"].default),
         "min_visible": _get(opts, MIN_VISIBLE, FIELD_BY_NAME["min_visible"].default),
+        "hands": _get(opts, HANDS_KEY, FIELD_BY_NAME["hands"].default),
     }
     try:
         return Options.from_mapping(values)

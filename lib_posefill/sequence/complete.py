@@ -20,6 +20,7 @@ import numpy as np
 
 from ..completion import (
     Bodies,
+    add_hands,
     apply_fill,
     document_boxes,
     fit_transform,
@@ -58,6 +59,7 @@ def complete_frames(docs: list[PoseDocument], options: Options, filler: Filler) 
         est, skipped = _estimate(bodies, k, tracks, options, filler)
         result = apply_fill(bodies.xy, bodies.present, bodies.frame, options, est / k, skipped)
     records = store_results(docs, result, [int(t) if t >= 0 else None for t in tracks])
+    add_hands(docs, result, records, options)
     if options.framing == "fit":
         _fit_together(docs, to_ref, np.array([0.0, 0.0, *ref]), options.margin)
     return write_documents(docs, records)

@@ -23,6 +23,7 @@ from ..completion import fit_frame
 from ..document import BODY_KEY, PART_KEYS, PoseDocument, parse_documents, write_document
 from ..errors import PoseFillError, shown
 from ..filler import Filler
+from ..hands import FACE_KEY, HAND_KEYS
 from ..options import Options
 from ..skeleton import JOINT_INDEX, JOINT_NAMES, L_WRIST, NOSE, NUM_JOINTS, R_WRIST
 
@@ -142,8 +143,9 @@ def _fill_group(state: TabState, people: list[Person], options: Options, filler:
     out = complete_document(doc, options.replace(seed=people[0].seed), filler=filler)["people"]
     for person, raw in zip(people, out, strict=True):
         given = state.base["people"][person.index]
+        added = _added_parts(raw.get("posefill") or {})
         for key in PART_KEYS:  # written back the same (pixels, c = 1): share the base's lists, not hold them twice
-            if key in given:
+            if key in given and key not in added:
                 raw[key] = given[key]
         removed = np.flatnonzero(person.source == REMOVED)
         if len(removed):
@@ -152,6 +154,13 @@ def _fill_group(state: TabState, people: list[Person], options: Options, filler:
             raw[BODY_KEY] = [_plain(v) for v in keypoints.ravel()]
             raw["posefill"] = {**raw["posefill"], "filled": [j for j in raw["posefill"]["filled"] if j not in removed]}
     return out
+
+
+def _added_parts(record: dict[str, Any]) -> set[str]:
+    """The part keys the fill added to a person (its ``posefill`` record's hands and face)."""
+    hands = record.get("hands")
+    keys = {HAND_KEYS[side] for side in hands if side in HAND_KEYS} if isinstance(hands, list) else set()
+    return keys | ({FACE_KEY} if record.get("face") is True else set())
 
 
 def _plain(v: float) -> int | float:
@@ -287,6 +296,18 @@ def _shift_attached(base: dict[str, Any], index: int, joint: int, delta: np.ndar
     return {**base, "people": people}
 
 
+def _keep_added(base: dict[str, Any], state: TabState, person: int, joint: int) -> dict[str, Any]:
+    """The base with the hand or face the last fill added at ``joint`` taken over from the result, so that it
+    stays on the joint (and moves with it) once the joint is pinned."""
+    key = ATTACHED.get(joint)
+    if key is None or key not in _added_parts(_record(state, person)):
+        return base
+    index = state.people[person].index
+    people = list(base["people"])
+    people[index] = {**people[index], key: state.result["people"][index][key]}
+    return {**base, "people": people}
+
+
 def place(state: TabState, person: int, joint: int | str, x: float, y: float) -> TabState:
     """Put a joint at (x, y) document pixels and pin it there; its hand or face moves with it."""
     check_person(state, person)
@@ -303,6 +324,7 @@ def place(state: TabState, person: int, joint: int | str, x: float, y: float) ->
     xy, present = completed_xy(state, person)
     edited = new.edit(person)
     if present[j]:
+        new.base = _keep_added(new.base, state, person, j)
         new.base = _shift_attached(new.base, edited.index, j, np.array([x, y]) - xy[j])
     edited.xy[j] = (float(x), float(y))
     edited.source[j] = PINNED

@@ -66,8 +66,9 @@ FOREARM_FROM = (
 """Segments (a, b, forearm per segment length) the body size is read from: the longest estimate wins, since a
 segment seen at an angle only looks shorter."""
 MIRROR_SCALE = (0.8, 1.25)
-"""A mirrored hand takes the forearms' length ratio within these bounds: a person's hands are the same size,
-and a larger gap between the forearms is foreshortening, not a larger hand."""
+"""A mirrored hand is scaled by the forearms' length ratio when it lies within these bounds (one arm a little
+nearer the camera), else kept at its size: a person's hands are the same size, and a larger gap between the
+forearms is foreshortening or an uncertain fill, not a larger hand."""
 MIN_HAND_POINTS = 11
 """The other hand is mirrored when at least this many of its 21 points were detected."""
 FLEX_VARIATION = 0.35
@@ -155,7 +156,7 @@ def mirrored_hand(
     hand: Part, xy: np.ndarray, present: np.ndarray, side: str, axis: np.ndarray, seed: int | None
 ) -> np.ndarray | None:
     """(21, 2) the person's other detected hand mirrored onto the filled ``side``, scaled by the forearms' ratio
-    (within MIRROR_SCALE); points the other hand lacks come from the template. None when it cannot be."""
+    where it is plausible (MIRROR_SCALE); points the other hand lacks come from the template. None when it cannot be."""
     other = OTHER[side]
     other_axis = forearm_axis(xy, present, other)
     if other_axis is None or len(hand.xy) != 21 or hand.present.sum() < MIN_HAND_POINTS:
@@ -169,7 +170,8 @@ def mirrored_hand(
     if present[elbow] and present[o_elbow]:
         mine, theirs = np.hypot(*(xy[wrist] - xy[elbow])), np.hypot(*(xy[o_wrist] - xy[o_elbow]))
         if theirs > 1e-9 and mine > 1e-9:
-            scale = float(np.clip(mine / theirs, *MIRROR_SCALE))
+            ratio = float(mine / theirs)
+            scale = ratio if MIRROR_SCALE[0] <= ratio <= MIRROR_SCALE[1] else 1.0
     local = local * scale
     if not hand.present.all():  # the template, sized like the detected points, where the hand has none
         seen = hand.present.copy()

@@ -16,11 +16,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ablations", action="store_true", help="instead: the model with one inference-time part off at a time"
     )
+    parser.add_argument(
+        "--hands", action="store_true", help="instead: hands added at a hidden, filled wrist (mirrored and relaxed)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from ..evaluation.run import evaluate_location
 
+    if args.hands:
+        from ..evaluation.hands import hands_report
+
+        results, text = hands_report(args.data_dir, args.model, args.seed)
+        print(text)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=2)
+        return 0
     if args.ablations:
         from ..evaluation.ablations import ablation_table
 

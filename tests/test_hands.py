@@ -178,7 +178,7 @@ def test_normalised_documents_get_hands_in_the_pixels_they_are_written_in():
 
 
 def test_other_people_and_documents_of_a_list():
-    a, b = standing(), standing() + [40.0, 0.0]
+    a, b = standing(), standing() + np.array([40.0, 0.0])
     seen = np.ones(18, bool)
     seen[L_WRIST] = False
     doc = dw_doc(a)
@@ -210,7 +210,7 @@ def test_a_face_fitted_to_a_filled_head():
 
 
 def test_framing_fit_moves_the_added_hand_with_the_body():
-    xy = standing() + [0.0, 300.0]  # legs far below the canvas
+    xy = standing() + np.array([0.0, 300.0])  # legs far below the canvas
     doc = dw_doc(xy, right=[], left=[], hidden=(R_WRIST, 10, 13))
     person = complete_document(doc, {"framing": "fit"})["people"][0]
     new, pose = triples(person, RIGHT), triples(person)
@@ -219,7 +219,7 @@ def test_framing_fit_moves_the_added_hand_with_the_body():
 
 
 def test_sequence_mode_adds_hands_in_every_frame():
-    frames = [dw_doc(standing() + [5.0 * t, 0.0]) for t in range(4)]
+    frames = [dw_doc(standing() + np.array([5.0 * t, 0.0])) for t in range(4)]
     out = complete_sequence(frames)
     for doc in out:
         person = doc["people"][0]

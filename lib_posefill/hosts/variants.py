@@ -14,6 +14,14 @@ from ..options import Options
 
 ORIGINALS: tuple[str, ...] = ("dw_openpose_full", "openpose", "openpose_full", "openpose_hand", "openpose_face")
 """Body-pose preprocessors PoseFill repairs (not animal_openpose, not openpose_faceonly)."""
+DRAWN_PARTS: dict[str, tuple[str, ...]] = {
+    "dw_openpose_full": ("hand_left_keypoints_2d", "hand_right_keypoints_2d", "face_keypoints_2d"),
+    "openpose_full": ("hand_left_keypoints_2d", "hand_right_keypoints_2d", "face_keypoints_2d"),
+    "openpose_hand": ("hand_left_keypoints_2d", "hand_right_keypoints_2d"),
+    "openpose_face": ("face_keypoints_2d",),
+}
+"""The hands and face each original detects and draws: its JSON writes null for one it did not find, so these
+keys count as present (empty) for PoseFill's hands and faces, and a null left empty is written back as null."""
 SUFFIX = "_posefill"
 TAG = "OpenPose"
 MAX_ALTERNATIVE = 32

@@ -23,17 +23,23 @@ from . import variants
 log = logging.getLogger("posefill")
 
 
-def repair(image: np.ndarray, pose: Any, options: Options) -> tuple[np.ndarray, Any]:
+def repair(image: np.ndarray, pose: Any, options: Options, parts: tuple[str, ...] = ()) -> tuple[np.ndarray, Any]:
     """The repaired conditioning image (same size as ``image``) and pose JSON (same type as ``pose``).
 
-    Raises on anything it cannot handle; ``run_variant`` turns that into the unrepaired result.
+    ``parts``: the hand/face keys the original draws (``variants.DRAWN_PARTS``); PoseFill may add those at
+    filled joints even where the JSON has null. Raises on anything it cannot handle; ``run_variant`` turns
+    that into the unrepaired result.
     """
     if not isinstance(image, np.ndarray) or image.ndim != 3:
         raise TypeError(f"expected an H x W x C image from the preprocessor, got {type(image).__name__}")
     as_text = isinstance(pose, (str, bytes))
     doc = json.loads(pose) if as_text else pose
     h, w = image.shape[:2]
+    doc, nulls = _nulls_as_empty(doc, parts)
     completed = complete_document(doc, options, frame=(0.0, 0.0, float(w), float(h)))
+    for p, key in nulls:
+        if completed["people"][p][key] == []:
+            completed["people"][p][key] = None
     people = completed["people"] if isinstance(completed, dict) else []
     changed = options.framing == "fit" or any(p["posefill"]["filled"] for p in people)
     if changed:
@@ -43,6 +49,21 @@ def repair(image: np.ndarray, pose: Any, options: Options) -> tuple[np.ndarray, 
             drawn = np.pad(drawn, ((0, short[0]), (0, short[1]), (0, 0)))
         image = np.ascontiguousarray(drawn[:h, :w])
     return image, (json.dumps(completed) if as_text else completed)
+
+
+def _nulls_as_empty(doc: Any, keys: tuple[str, ...]) -> tuple[Any, list[tuple[int, str]]]:
+    """A copy of the document with null values of ``keys`` as empty lists, and where they were."""
+    people = doc.get("people") if isinstance(doc, dict) else None
+    if not keys or not isinstance(people, list):
+        return doc, []
+    nulls = [(p, k) for p, person in enumerate(people) if isinstance(person, dict) for k in keys if k in person]
+    nulls = [(p, k) for p, k in nulls if people[p][k] is None]
+    if not nulls:
+        return doc, []
+    people = list(people)
+    for p, k in nulls:
+        people[p] = {**people[p], k: []}
+    return {**doc, "people": people}, nulls
 
 
 def run_variant(
@@ -65,8 +86,9 @@ def run_variant(
         log.warning("PoseFill: the preprocessor gave no pose JSON; its image is passed on unrepaired")
         return result
     pose = poses[-1]
+    parts = variants.DRAWN_PARTS.get(getattr(original, "name", ""), ())
     try:
-        result, pose = repair(result, pose, options())
+        result, pose = repair(result, pose, options(), parts)
     except Exception as err:  # never break generation: pass the unrepaired pose on
         log.warning("PoseFill: repair failed, passing the unrepaired pose on: %s", err)
     if json_pose_callback is not None:

@@ -53,10 +53,13 @@ def person_at(offset_x: float, scale: float = 1.0) -> np.ndarray:
 class FakeOpenpose:
     """``run_model`` for a fixed scene of people (each an (18, 2) array in input-picture pixels)."""
 
-    def __init__(self, people: list[np.ndarray], dw: bool = True, hands: bool = True) -> None:
+    def __init__(
+        self, people: list[np.ndarray], dw: bool = True, hands: bool = True, lost: tuple[int, ...] = ()
+    ) -> None:
         self.people = people
         self.dw = dw
         self.hands = hands
+        self.lost = lost  # body joints the detector misses even inside the picture
 
     def run_model(self, img, res=512, json_pose_callback=None, **kwargs):
         h_raw, w_raw = img.shape[:2]
@@ -67,6 +70,7 @@ class FakeOpenpose:
         for xy in self.people:
             xy = xy * k
             seen = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+            seen[list(self.lost)] = False
             person = {"pose_keypoints_2d": self._triples(xy, seen, wp, hp), "face_keypoints_2d": None}
             hand = (LEFT_HAND - STANDING[7]) * k + xy[7] if self.hands else None
             person["hand_left_keypoints_2d"] = (

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from lib_posefill import __version__  # noqa: E402
 from lib_posefill.hosts import http  # noqa: E402
+from lib_posefill.options import FIELD_BY_NAME  # noqa: E402
 from lib_posefill.render import render_document  # noqa: E402
 from lib_posefill.skeleton import L_ANKLE, R_ANKLE  # noqa: E402
 
@@ -145,6 +146,11 @@ def test_version_names_the_package_model_and_options(client):
     assert info["posefill"] == __version__ and info["api"] == http.API_VERSION
     assert isinstance(info["model"], str) and info["model"]
     assert info["options"]["scope"]["choices"] == ["limbs", "all", "outside"]
+    assert info["options"]["hands"] == {
+        "default": "auto",
+        "help": FIELD_BY_NAME["hands"].help,
+        "choices": ["auto", "off"],
+    }
     assert "max_people" not in info["options"]
 
 

@@ -14,7 +14,8 @@ def test_settings_section_holds_the_defaults(webui_state):
     shared = webui_state
     settings.add_settings(shared)
     infos = shared.opts.data_labels
-    assert set(infos) == {settings.CHECKBOX_DEFAULT, settings.SCOPE, settings.MIN_VISIBLE}
+    assert set(infos) == {settings.CHECKBOX_DEFAULT, settings.SCOPE, settings.MIN_VISIBLE, settings.HANDS_KEY}
+    assert infos[settings.HANDS_KEY].component_args == {"choices": ["auto", "off"]}
     assert all(info.section == ("posefill", "PoseFill") for info in infos.values())
     assert infos[settings.SCOPE].component_args == {"choices": ["limbs", "all", "outside"]}
     for key in (settings.SCOPE, settings.MIN_VISIBLE):
@@ -26,8 +27,10 @@ def test_settings_section_holds_the_defaults(webui_state):
 def test_settings_values_become_options(webui_state):
     shared = webui_state
     settings.add_settings(shared)
-    shared.opts.data.update({settings.SCOPE: "all", settings.MIN_VISIBLE: 5.0, settings.CHECKBOX_DEFAULT: True})
-    assert settings.current_options(shared.opts) == Options(scope="all", min_visible=5)
+    shared.opts.data.update(
+        {settings.SCOPE: "all", settings.MIN_VISIBLE: 5.0, settings.CHECKBOX_DEFAULT: True, settings.HANDS_KEY: "off"}
+    )
+    assert settings.current_options(shared.opts) == Options(scope="all", min_visible=5, hands="off")
     assert settings.checkbox_default(shared.opts) is True
 
 

@@ -10,7 +10,7 @@ from lib_posefill.hosts import controlnet, forge, variants, wrapper
 from lib_posefill.model import cached_filler
 from lib_posefill.options import Options
 from lib_posefill.render import render_document
-from lib_posefill.skeleton import L_ANKLE, R_ANKLE
+from lib_posefill.skeleton import HAND_JOINT_COLOR, L_ANKLE, R_ANKLE, R_WRIST
 
 PICTURE = np.full((520, 512, 3), 90, dtype=np.uint8)  # 512 x 520: the detector pads it to 512 x 576
 
@@ -182,3 +182,51 @@ def test_joints_filled_past_the_left_edge_are_drawn(cn_registry, scene):
     filled = fixed[0]["people"][0]["posefill"]["filled"]
     assert any(xy[j, 0] < 0 for j in filled)
     assert not before[:, :3].any() and after[:, :3].any()
+
+
+def hand_points(doc, key="hand_right_keypoints_2d"):
+    value = doc["people"][0][key]
+    return None if value is None else np.asarray(value, dtype=float).reshape(-1, 3)
+
+
+@pytest.mark.parametrize("detected_left", [True, False])
+def test_dw_openpose_full_variant_draws_a_hand_at_the_filled_wrist(cn_registry, scene, detected_left):
+    """The right wrist lost: the preview ends the filled arm in a hand (the left one mirrored, or a relaxed one
+    where DWPose found no hand and wrote null), drawn as ControlNet draws detected hands."""
+    scene.lost, scene.hands = (R_WRIST,), detected_left
+    controlnet.register(cn_registry)
+    before, raw = run(cn_registry.get_preprocessor("dw_openpose_full"), slider_1=0.5, slider_2=0.5)
+    after, fixed = run(cn_registry.get_preprocessor("dw_openpose_full_posefill"))
+    assert raw[0]["people"][0]["hand_right_keypoints_2d"] is None
+    person = fixed[0]["people"][0]
+    assert R_WRIST in person["posefill"]["filled"] and person["posefill"]["hands"] == ["right"]
+    hand = hand_points(fixed[0])
+    assert hand.shape == (21, 3) and (hand[:, 2] == 1.0).all()
+    assert np.array_equal(hand[0, :2], body(fixed[0])[R_WRIST, :2])
+    assert person["face_keypoints_2d"] is None  # null stays null where nothing was added
+    if not detected_left:
+        assert person["hand_left_keypoints_2d"] is None
+    for x, y, _ in hand[1:]:
+        assert after[int(y), int(x)].tolist() == list(HAND_JOINT_COLOR)
+        assert before[int(y), int(x)].tolist() != list(HAND_JOINT_COLOR)
+    assert np.array_equal(after, render_document(fixed[0])[:520, :512])
+
+
+def test_body_only_variants_add_no_hands(cn_registry, scene):
+    scene.lost, scene.hands = (R_WRIST,), False
+    controlnet.register(cn_registry)
+    _, fixed = run(cn_registry.get_preprocessor("openpose_posefill"))
+    person = fixed[0]["people"][0]
+    assert R_WRIST in person["posefill"]["filled"] and "hands" not in person["posefill"]
+    assert person["hand_right_keypoints_2d"] is None and person["hand_left_keypoints_2d"] is None
+
+
+def test_the_hands_setting_off_adds_none(cn_registry, scene, webui_state):
+    from lib_posefill.hosts import settings
+
+    scene.lost = (R_WRIST,)
+    controlnet.register(cn_registry, lambda: settings.current_options(webui_state.opts))
+    webui_state.opts.data[settings.HANDS_KEY] = "off"
+    _, fixed = run(cn_registry.get_preprocessor("dw_openpose_full_posefill"))
+    person = fixed[0]["people"][0]
+    assert R_WRIST in person["posefill"]["filled"] and person["hand_right_keypoints_2d"] is None

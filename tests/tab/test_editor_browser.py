@@ -35,7 +35,7 @@ from tab_browser import (
 )
 from tab_poses import body, document, legs_cut
 
-from lib_posefill.skeleton import COLORS, JOINT_INDEX
+from lib_posefill.skeleton import COLORS, HAND_JOINT_COLOR, JOINT_INDEX
 
 pytestmark = needs_chromium
 pytest.importorskip("playwright.sync_api")
@@ -151,6 +151,32 @@ def test_delete_a_wrist_then_it_is_refilled_undo_redo(page, pose_file):
     assert joint(page, 0, WRIST) == refilled
     status = page.locator("#posefill-status").first
     assert "r_wrist" in status.inner_text()
+
+
+def test_a_filled_wrist_ends_in_a_hand_that_follows_the_drag(page, pose_file):
+    """A document that carries hands: the filled right wrist gets a hand, drawn as detected hands are; dragging
+    the wrist takes the hand along; the hands control set to off removes it."""
+    doc = document([body(np.random.default_rng(6), 300, 300, 100, missing=(WRIST,))], 600, 700)
+    doc["people"][0].update(hand_right_keypoints_2d=[], hand_left_keypoints_2d=[])
+    upload(page, pose_file(doc))
+    person = data(page, "state")["people"][0]
+    assert person["posefill"]["hands"] == ["right"] and WRIST in filled(page)
+    hand = np.asarray(person["hand_right_keypoints_2d"]).reshape(21, 3)
+    assert pixel(page, *hand[12, :2]) == list(HAND_JOINT_COLOR)
+    scale = data(page, "view")["scale"]
+    drag(page, 0, WRIST, 40, 0)
+    moved = np.asarray(data(page, "state")["people"][0]["hand_right_keypoints_2d"]).reshape(21, 3)
+    wrist = joint(page, 0, WRIST)
+    assert np.array_equal(moved[0, :2], wrist[:2]) and WRIST not in filled(page)
+    assert np.allclose(moved[:, :2] - hand[:, :2], moved[0, :2] - hand[0, :2], atol=1e-3)
+    assert abs(moved[0, 0] - hand[0, 0] - 40 / scale) <= 0.6 / scale
+    assert pixel(page, *moved[12, :2]) == list(HAND_JOINT_COLOR)
+    press(page, "Control+z")  # the filled wrist and its hand again
+    before = seq(page)
+    page.locator("#posefill-hands label").filter(has_text="off").first.click()
+    wait_answer(page, before)
+    person = data(page, "state")["people"][0]
+    assert person["hand_right_keypoints_2d"] == [] and "hands" not in person["posefill"] and WRIST in filled(page)
 
 
 def test_two_people_edit_one_the_other_unchanged(page, pose_file):

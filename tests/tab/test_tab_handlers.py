@@ -230,6 +230,32 @@ def test_hand_follows_its_wrist_and_face_its_nose(handlers):
     assert np.allclose(keypoints(state.result, key="hand_right_keypoints_2d")[:20, :2], hand[:20, :2])
 
 
+def test_a_filled_hand_follows_its_filled_wrist_when_dragged(handlers):
+    """A hand PoseFill added at a filled wrist moves with the wrist and stays once the wrist is pinned; the
+    hands option off removes it; restore brings the filled wrist and a new hand back."""
+    rng = np.random.default_rng(1)
+    doc = document([body(rng, 256, 260, 110, missing=(R_WRIST,))], 512, 768)
+    doc["people"][0].update(hand_right_keypoints_2d=[], hand_left_keypoints_2d=[])
+    state, view = handlers.paste(TabState(), json.dumps(doc), OPTS)
+    assert state.result["people"][0]["posefill"]["hands"] == ["right"] and states(view)["r_wrist"] == "filled"
+    hand, k = keypoints(state.result, key="hand_right_keypoints_2d"), keypoints(state.result)
+    assert hand.shape == (21, 3) and np.array_equal(hand[0, :2], k[R_WRIST, :2])
+    wrist = k[R_WRIST, :2] + (30, -20)
+    state, view = act(handlers, state, "move", joint=R_WRIST, x=float(wrist[0]), y=float(wrist[1]))
+    assert states(view)["r_wrist"] == "pinned"
+    moved = keypoints(state.result, key="hand_right_keypoints_2d")
+    assert np.allclose(moved[:, :2], hand[:, :2] + (30, -20), atol=1e-3) and (moved[:, 2] > 0).all()
+    assert (
+        payload(view)["doc"]["people"][0]["hand_right_keypoints_2d"]
+        == state.result["people"][0]["hand_right_keypoints_2d"]
+    )
+    state_off, _ = handlers.paste(TabState(), json.dumps(doc), {**OPTS, "hands": "off"})
+    assert state_off.result["people"][0]["hand_right_keypoints_2d"] == []
+    state, view = act(handlers, state, "restore")
+    assert states(view)["r_wrist"] == "filled" and state.result["people"][0]["posefill"]["hands"] == ["right"]
+    assert np.allclose(keypoints(state.result, key="hand_right_keypoints_2d")[:, :2], hand[:, :2])
+
+
 def test_editing_one_person_leaves_the_other_unchanged(handlers):
     state, _ = handlers.paste(TabState(), json.dumps(two_people()), OPTS)
     other = json.dumps(state.result["people"][1])

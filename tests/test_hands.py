@@ -249,3 +249,24 @@ def test_without_an_elbow_the_hand_goes_along_shoulder_to_wrist():
     assert angle(new[MCPS].mean(0) - new[0], xy[R_WRIST] - xy[R_SHOULDER]) < 15
     present[[R_SHOULDER, 1]] = False  # neck too: no direction, no hand
     assert new_hand({}, xy, present, "right", None) is None
+
+
+def test_the_hands_option_everywhere_options_are(tmp_path):
+    from conftest import run_cli
+
+    from lib_posefill.comfyui.nodes import PoseFill
+    from lib_posefill.errors import PoseFillError
+    from lib_posefill.options import Options
+
+    with pytest.raises(PoseFillError, match=r'^hands: expected one of auto, off, got "maybe"$'):
+        Options(hands="maybe")
+    choices, spec = PoseFill.INPUT_TYPES()["required"]["hands"]  # the ComfyUI widget
+    assert choices == ["auto", "off"] and spec["default"] == "auto"
+    path = tmp_path / "pose.json"
+    path.write_text(json.dumps(dw_doc(right=[], left=[])))
+    for flag, added in (("auto", True), ("off", False)):
+        out = tmp_path / f"{flag}.json"
+        done = run_cli("complete", str(path), "-o", str(out), "--hands", flag)
+        assert done.returncode == 0, done.stderr
+        person = json.loads(out.read_text())["people"][0]
+        assert (len(person[RIGHT]) == 63) is added and ("hands" in person["posefill"]) is added

@@ -125,8 +125,11 @@ def _perp(u: np.ndarray) -> np.ndarray:
 
 
 def forearm_axis(xy: np.ndarray, present: np.ndarray, side: str) -> np.ndarray | None:
-    """Unit vector from the elbow (else the shoulder, else the neck) to the wrist of one side, or None."""
+    """Unit vector from the elbow (else the shoulder, else the neck) to the wrist of one side; None without
+    the wrist or any of those."""
     shoulder, elbow, wrist = ARMS[side]
+    if not present[wrist]:
+        return None
     for j in (elbow, shoulder, NECK):
         if present[j]:
             d = xy[wrist] - xy[j]

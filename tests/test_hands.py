@@ -10,6 +10,7 @@ import pytest
 from conftest import flat, triples
 
 from lib_posefill import complete_document, complete_sequence
+from lib_posefill.document import Part
 from lib_posefill.hands import BEST_HAND, FACE, REACH_PER_FOREARM, forearm_from_body, new_hand, relaxed_hand
 from lib_posefill.render import render_document
 from lib_posefill.skeleton import (
@@ -270,3 +271,14 @@ def test_the_hands_option_everywhere_options_are(tmp_path):
         assert done.returncode == 0, done.stderr
         person = json.loads(out.read_text())["people"][0]
         assert (len(person[RIGHT]) == 63) is added and ("hands" in person["posefill"]) is added
+
+
+def test_the_other_hand_is_not_mirrored_without_its_wrist_and_forearm():
+    """A detected hand whose arm the body lacks gives no direction to mirror from: the relaxed hand is used."""
+    xy = standing()
+    other = Part(xy=hand(xy[L_WRIST], xy[L_ELBOW]), present=np.ones(21, bool))
+    present = np.ones(18, bool)
+    present[L_WRIST], xy[L_WRIST] = False, 0.0  # scope outside may leave it missing
+    got = new_hand({LEFT: other}, xy, present, "right", None)
+    relaxed = new_hand({}, xy, present, "right", None)
+    assert np.array_equal(got, relaxed)

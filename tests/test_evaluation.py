@@ -92,3 +92,38 @@ def test_evaluate_command_on_coco_json(tmp_path, capsys):
 
     results = json.loads(out.read_text())
     assert all(results[name]["average"]["unanswered"] == 0 for name in ("kNN-5", "mean pose"))
+
+
+def test_hands_evaluation_scores_the_pipeline_and_notices_missing_hands(val):
+    from lib_posefill.evaluation.hands import hands_results
+    from lib_posefill.model import cached_filler
+    from lib_posefill.options import Options
+
+    results = hands_results(val, cached_filler())
+    mirror, relaxed = results["mirrored hand"], results["relaxed hand (no hand detected)"]
+    assert mirror["people"] == relaxed["people"] == len(val)
+    for r in (mirror, relaxed):
+        assert r["hand at the filled wrist"] == 1.0 and r["root to filled wrist, max px"] == 0.0
+        assert r["within 75 deg of the forearm"] >= 0.95
+    assert abs(mirror["median size ratio"] - 1) <= 0.1 and mirror["size ratio in 0.8-1.25"] >= 0.9
+    off = hands_results(val, cached_filler(), options=Options(coords="pixel", hands="off"))
+    assert off["mirrored hand"]["hand at the filled wrist"] == 0.0
+
+
+def test_the_evaluations_synthetic_hands_are_not_the_template():
+    """Random proportions, splay, curl, thumb side and wrist deviation: the measurement is not circular."""
+    from lib_posefill.evaluation.hands import synthetic_hand
+    from lib_posefill.hands import BEST_HAND
+
+    rng = np.random.default_rng(0)
+    wrist, elbow = np.array([300.0, 300.0]), np.array([300.0, 200.0])
+    hands = np.array([synthetic_hand(rng, wrist, elbow) for _ in range(200)])
+    local = (hands - wrist)[..., ::-1] * [1, -1]  # in the forearm's frame: along, across
+    reach = np.linalg.norm(local[:, 12], axis=1) / 100
+    assert reach.std() > 0.05 and reach.min() < 0.55 < 0.75 < reach.max()
+    thumb = np.sign(local[:, 4, 1] - local[:, 20, 1])
+    assert 0.3 < np.mean(thumb > 0) < 0.7  # the thumb on either side
+    template = BEST_HAND / np.linalg.norm(BEST_HAND[12])
+    shapes = local / np.linalg.norm(local[:, 12], axis=1)[:, None, None]
+    for shape in shapes:
+        assert min(np.abs(shape - template).max(), np.abs(shape - template * [1, -1]).max()) > 0.05

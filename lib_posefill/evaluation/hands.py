@@ -16,11 +16,12 @@ import numpy as np
 
 from ..completion import complete_parsed
 from ..document import parse_documents
+from ..filler import Filler
 from ..model import load_filler, model_path
 from ..options import Options
 from ..skeleton import L_ELBOW, L_SHOULDER, L_WRIST, R_ELBOW, R_SHOULDER, R_WRIST
 from ..synthetic import triples
-from ..training.data import load_people
+from ..training.data import People, load_people
 from .report import markdown_table
 
 ARMS = {"right": (R_SHOULDER, R_ELBOW, R_WRIST), "left": (L_SHOULDER, L_ELBOW, L_WRIST)}
@@ -64,9 +65,9 @@ def radius(pts: np.ndarray) -> np.ndarray:
     return np.sqrt(((pts - pts.mean(-2, keepdims=True)) ** 2).sum(-1).mean(-1))
 
 
-def make_documents(location: str | Path, seed: int = SEED):
-    """Per person: the document with the synthetic hand, the same without it, the hidden side, the hand."""
-    val = load_people(location, "val")
+def make_documents(val: People, seed: int = SEED):
+    """Per person of ``val`` with both arms labelled: the document with the synthetic hand, the same without it,
+    the hidden side, the hand."""
     arms = [j for side in ARMS.values() for j in side]
     keep = np.flatnonzero(val.labelled[:, arms].all(1) & (val.labelled.sum(1) >= 6))
     rng = np.random.default_rng(seed)
@@ -123,23 +124,29 @@ def score(out: list[dict], sides: list[str], hands: np.ndarray | None) -> dict:
         "median angle, deg": float(np.median(angle)) if len(angle) else float("nan"),
     }
     if hands is not None:
-        result["median size ratio"] = float(np.median(ratio))
-        result["size ratio in 0.8-1.25"] = float(np.mean((ratio >= 0.8) & (ratio <= 1.25)))
+        result["median size ratio"] = float(np.median(ratio)) if len(ratio) else float("nan")
+        result["size ratio in 0.8-1.25"] = float(np.mean((ratio >= 0.8) & (ratio <= 1.25))) if len(ratio) else 0.0
     return result
 
 
-def hands_report(location: str | Path, model: str | Path | None = None, seed: int | None = None):
-    """Results per run and the printable Markdown table."""
-    filler = load_filler(Path(model) if model else model_path())
-    mirror, template, sides, hands = make_documents(location, SEED if seed is None else seed)
-    options = Options(coords="pixel")
+def hands_results(val: People, filler: Filler, seed: int = SEED, options: Options | None = None) -> dict:
+    """The scores of both runs on the people of ``val``."""
+    mirror, template, sides, hands = make_documents(val, seed)
+    options = options or Options(coords="pixel")
     results = {}
     for name, docs, truth in (("mirrored hand", mirror, hands), ("relaxed hand (no hand detected)", template, None)):
         parsed, _ = parse_documents(docs, options.replace(max_people=len(docs)))
         results[name] = score(complete_parsed(parsed, options, filler), sides, truth)
+    return results
+
+
+def hands_report(location: str | Path, model: str | Path | None = None, seed: int | None = None):
+    """Results per run and the printable Markdown table."""
+    seed = SEED if seed is None else seed
+    results = hands_results(load_people(location, "val"), load_filler(Path(model) if model else model_path()), seed)
     columns = list(results["mirrored hand"])
     rows = [[name] + [_cell(r.get(c)) for c in columns] for name, r in results.items()]
-    text = f"Hands at a hidden, filled wrist (COCO val, seed {SEED if seed is None else seed})\n\n"
+    text = f"Hands at a hidden, filled wrist (COCO val, seed {seed})\n\n"
     return results, text + markdown_table(["run", *columns], rows)
 
 

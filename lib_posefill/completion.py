@@ -1,7 +1,8 @@
 """Completing bodies: which joints to fill (scope), the neck rule, hints from hands and face, framing.
 
 ``complete_arrays`` is the array-level core shared by every entry point; ``complete_parsed`` applies it
-to parsed documents in one batch and writes the output documents.
+to parsed documents in one batch, adds hands and faces at filled joints (``hands``) and writes the output
+documents.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 4. A seeded alternative is one offset from the best guess per track (in body sizes), the most typical of the
    per-frame offsets, so the same seed gives the same kind of legs in every frame.
 5. Filled joints are steadied along time without moving any given joint (``steady``), then the options'
-   scope, neck rule and framing apply as for single documents.
+   scope, neck rule, hands and faces and framing apply as for single documents.
 
 Coordinates are compared across frames in the first frame's canvas: a frame with another canvas size is
 taken to show the same picture at another resolution.

@@ -128,6 +128,7 @@ def test_the_only_template_folder_is_example_workflows():
 def test_every_template_is_a_loadable_workflow_of_our_nodes(path):
     workflow = json.loads(path.read_text())
     assert workflow_problems(workflow) == []
+    assert path.with_suffix(".jpg").is_file(), "the Templates dialog shows <name>.jpg as the thumbnail"
     ours = [node for node in workflow["nodes"] if node["type"] in NODE_CLASS_MAPPINGS]
     assert ours, "a PoseFill template without a PoseFill node"
     for node in ours:

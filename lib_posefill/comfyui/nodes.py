@@ -18,9 +18,10 @@ from ..render import draw_document
 UNSET = -1
 """The value of an optional integer widget (``seed``) that leaves the option unset."""
 NO_VALUE_CONTROL = {"control_after_generate": False}
-"""How ComfyUI's own nodes declare an INT named seed that must keep the user's value: the frontend gives INTs named
-seed or noise_seed a "control after generate" widget (default randomize) unless the key is False; a string there
-is not a mode but the control widget's name, so "fixed" gave a widget named fixed, set to randomize."""
+"""How ComfyUI's own nodes declare an INT named seed that must keep the user's value. The frontend (1.12 on) gives
+an INT named seed or noise_seed a "control after generate" widget, starting at randomize, unless this key is False;
+up to 1.56 a string there named the control widget instead of setting its mode: "fixed" gave a widget named fixed,
+set to randomize, and the seed left -1 (the best guess) after the first run."""
 
 
 def widget(field: Field) -> tuple:

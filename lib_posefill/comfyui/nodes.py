@@ -20,8 +20,8 @@ UNSET = -1
 NO_VALUE_CONTROL = {"control_after_generate": False}
 """How ComfyUI's own nodes declare an INT named seed that must keep the user's value. The frontend (1.12 on) gives
 an INT named seed or noise_seed a "control after generate" widget, starting at randomize, unless this key is False;
-up to 1.56 a string there named the control widget instead of setting its mode: "fixed" gave a widget named fixed,
-set to randomize, and the seed left -1 (the best guess) after the first run."""
+in 1.12.8 and 1.35.9 (ComfyUI 0.8.0's) a string there named the control widget instead of setting its mode: "fixed"
+gave a widget named fixed, set to randomize, and the seed left -1 (the best guess) after the first run."""
 
 
 def widget(field: Field) -> tuple:

@@ -117,6 +117,18 @@ def test_a_folder_is_bounded_as_a_whole_and_never_waits_on_a_pipe(tmp_path):
             load(str(tmp_path))
 
 
+def test_a_folder_of_tiny_objects_is_bounded_by_the_memory_it_would_take(tmp_path):
+    """Each file alone is within 8 x the limit once decoded (as one file must be), all of them together are not."""
+    text = "[" + ",".join(["{}"] * 170) + "]"  # 511 bytes; decoded_size counts 41,351
+    for i in range(3):
+        (tmp_path / f"part_{i}.json").write_text(text)
+    options = Options(max_file_mb=0.01)  # 10,485 bytes; 8 x that is 83,886 bytes of memory
+    with pytest.raises(PoseFillError, match=r"would take over 8 x the 0\.01 MB limit \(max_file_mb\) of memory"):
+        read_path(tmp_path, options)
+    (tmp_path / "part_2.json").unlink()
+    assert len(read_path(tmp_path, options)) == 340
+
+
 def test_a_file_over_the_limit_is_refused_before_reading(tmp_path):
     big = tmp_path / "big.json"
     big.write_text(json.dumps(frame(1.0)) + " " * 2000)

@@ -11,7 +11,8 @@ from typing import Any
 from ..document import parse_documents
 from ..errors import PoseFillError, TooLargeError
 from ..files import read_bytes
-from ..jsontext import loads_json
+from ..jsontext import decoded_size, loads_json
+from ..limits import JSON_MEMORY_FACTOR
 from ..options import Options
 from ..sequence.order import natural_key
 from .nodes import conditioning_images
@@ -56,18 +57,27 @@ def read_path(path: Path, options: Options) -> list:
             raise err.at(path.name) from None
         return value if isinstance(value, list) else [value]
     documents: list = []
-    left = options.max_file_mb
+    limit = options.max_file_mb * 2**20
+    read = decoded = 0  # bytes read, and the memory they take once decoded, over all the files so far
     for file in frame_files(path):
         try:
-            data = read_bytes(file, left, streams=False)  # a FIFO here would wait forever for a writer
-            value = loads_json(data, options.max_file_mb)
+            data = read_bytes(file, (limit - read) / 2**20, streams=False)  # never waits on a FIFO
         except TooLargeError:
             raise TooLargeError(
                 f"the folder's files together are over the {options.max_file_mb:g} MB limit (max_file_mb)"
             ) from None
         except PoseFillError as err:
             raise err.at(file.name) from None
-        left -= len(data) / 2**20
+        read, decoded = read + len(data), decoded + decoded_size(data)
+        if decoded > JSON_MEMORY_FACTOR * limit:
+            raise TooLargeError(
+                f"the folder's files would take over {JSON_MEMORY_FACTOR} x the {options.max_file_mb:g} MB limit "
+                "(max_file_mb) of memory once decoded"
+            )
+        try:
+            value = loads_json(data, options.max_file_mb)
+        except PoseFillError as err:
+            raise err.at(file.name) from None
         documents.extend(value if isinstance(value, list) else [value])
     return documents
 

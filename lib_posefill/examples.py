@@ -1,12 +1,12 @@
-"""The bundled example poses (``examples/``), cut from real people of the COCO 2017 val keypoint annotations.
+"""The bundled example poses (``poses/``), cut from real people of the COCO 2017 val keypoint annotations.
 
-Each example takes one picture's people (COCO image id below, credited in examples/README.md: CC BY 4.0) and
+Each example takes one picture's people (COCO image id below, credited in poses/README.md: CC BY 4.0) and
 frames them the way its name says: the canvas is a crop of the picture, chosen from the person's own joints so
 that its edge cuts the body where the name says, scaled to a Stable Diffusion size. Joints beyond the canvas edge
 are removed, as a detector loses them; joints COCO left unlabelled stay missing. COCO has no hand or face
 keypoints, so the examples have none. No other dataset rows are kept anywhere in the project.
 
-Regenerate: ``python -m lib_posefill.examples DATA [-o examples]``, DATA being the COCO val keypoints: the shared
+Regenerate: ``python -m lib_posefill.examples DATA [-o poses]``, DATA being the COCO val keypoints: the shared
 ``coco2017_person_keypoints_val.csv.gz``, the official ``person_keypoints_val2017.json``, or a folder of either.
 """
 
@@ -40,7 +40,7 @@ from .skeleton import (
 )
 from .training.data import COCO_NAMES, find_split, from_coco17
 
-EXAMPLES_DIR = shipped_path("examples")
+EXAMPLES_DIR = shipped_path("poses")
 BODY25_CANVAS = "640x480"
 """The canvas of ``body25_bare.json`` (bare OpenPose output has none): pass ``--canvas 640x480``."""
 MARGIN = 0.08
@@ -235,7 +235,7 @@ def write_examples(data: str | Path, folder: str | Path = EXAMPLES_DIR) -> list[
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lib_posefill.examples", description=__doc__.splitlines()[0])
     parser.add_argument("data", help="COCO val keypoints: the shared CSV, person_keypoints_val2017.json, or a folder")
-    parser.add_argument("-o", "--output", default=str(EXAMPLES_DIR), help="folder to write (default: examples/)")
+    parser.add_argument("-o", "--output", default=str(EXAMPLES_DIR), help="folder to write (default: poses/)")
     args = parser.parse_args(argv)
     for path in write_examples(args.data, args.output):
         print(path)

@@ -1,4 +1,4 @@
-"""Where the files PoseFill ships live: the model (``models/``) and the example poses (``examples/``).
+"""Where the files PoseFill ships live: the model (``models/``) and the example poses (``poses/``).
 
 A checkout (a clone, or the WebUI extension folder) keeps them at the repository root. A wheel carries copies
 inside the package, under ``lib_posefill/shipped/`` (pyproject.toml copies them in at build time), found here
@@ -15,7 +15,7 @@ PACKAGED = "shipped"
 
 
 def shipped_path(name: str) -> Path:
-    """The shipped folder ``name`` ("models" or "examples"): inside the installed package, else in the checkout."""
+    """The shipped folder ``name`` ("models" or "poses"): inside the installed package, else in the checkout."""
     packaged = files(__package__).joinpath(PACKAGED, name)
     if packaged.is_dir():
         return Path(str(packaged))

@@ -161,7 +161,7 @@ def test_cli_imports_neither_torch_nor_gradio(tmp_path):
 def test_demo_completes_the_bundled_examples(tmp_path):
     done = run_cli("demo", "-o", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    for src in sorted((REPO / "examples").glob("*.json")):
+    for src in sorted((REPO / "poses").glob("*.json")):
         name = src.name
         doc = json.loads((tmp_path / name).read_text())
         assert all("posefill" in p for p in doc["people"])

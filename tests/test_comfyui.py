@@ -61,7 +61,7 @@ def widgets(node_class, **chosen) -> dict:
     return {**values, **chosen}
 
 
-def test_the_root_package_registers_both_nodes_without_torch_or_comfyui():
+def test_the_root_package_registers_the_nodes_without_torch_or_comfyui():
     code = (
         "import importlib.util, sys\n"
         f"spec = importlib.util.spec_from_file_location('posefill_nodes', {str(REPO / '__init__.py')!r})\n"
@@ -70,20 +70,23 @@ def test_the_root_package_registers_both_nodes_without_torch_or_comfyui():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["['PoseFill',", "'PoseFillSequence']", "False", "False"]
+    assert done.stdout.split() == ["['PoseFill',", "'PoseFillLoadPose',", "'PoseFillSequence']", "False", "False"]
 
 
 def test_node_definitions(nodes):
-    assert set(nodes.NODE_CLASS_MAPPINGS) == set(nodes.NODE_DISPLAY_NAME_MAPPINGS) == {"PoseFill", "PoseFillSequence"}
+    names = {"PoseFill", "PoseFillSequence", "PoseFillLoadPose"}
+    assert set(nodes.NODE_CLASS_MAPPINGS) == set(nodes.NODE_DISPLAY_NAME_MAPPINGS) == names
     assert nodes.NODE_DISPLAY_NAME_MAPPINGS["PoseFillSequence"] == "PoseFill sequence"
-    for cls in nodes.NODE_CLASS_MAPPINGS.values():
+    assert nodes.NODE_DISPLAY_NAME_MAPPINGS["PoseFillLoadPose"] == "PoseFill load pose"
+    for name in ("PoseFill", "PoseFillSequence"):
+        cls = nodes.NODE_CLASS_MAPPINGS[name]
         required = cls.INPUT_TYPES()["required"]
         assert required["pose_keypoint"][0] == "POSE_KEYPOINT"
-        assert list(required)[1:] == list(CORE_FIELDS)  # seed last: ComfyUI adds a control widget after it
+        assert list(required)[1:] == list(CORE_FIELDS)
         assert required["scope"][0] == ["limbs", "all", "outside"] and required["scope"][1]["default"] == "limbs"
         assert required["margin"][0] == "FLOAT" and required["margin"][1]["max"] == 0.45
         assert required["min_visible"][0] == "INT" and required["min_visible"][1]["default"] == Options().min_visible
-        assert required["seed"][1]["default"] == -1 and required["seed"][1]["control_after_generate"] == "fixed"
+        assert required["seed"][1]["default"] == -1 and required["seed"][1]["control_after_generate"] is False
         assert cls.RETURN_TYPES == ("POSE_KEYPOINT", "IMAGE")
         assert callable(getattr(cls(), cls.FUNCTION)) and isinstance(cls.CATEGORY, str)
         json.dumps(cls.INPUT_TYPES())  # ComfyUI serves the definitions as JSON
@@ -170,7 +173,7 @@ def test_bad_input_is_one_clear_error(nodes):
 
 
 def test_example_workflow_wires_dwpose_to_posefill_to_apply_controlnet(nodes):
-    workflow = json.loads((REPO / "examples" / "comfyui" / "posefill_controlnet.json").read_text())
+    workflow = json.loads((REPO / "example_workflows" / "posefill_controlnet.json").read_text())
     assert workflow["version"] == 0.4 and workflow["last_link_id"] == len(workflow["links"])
     by_id = {n["id"]: n for n in workflow["nodes"]}
     for link, src, src_slot, dst, dst_slot, kind in workflow["links"]:
@@ -184,7 +187,7 @@ def test_example_workflow_wires_dwpose_to_posefill_to_apply_controlnet(nodes):
     assert [(o["name"], o["type"]) for o in node["outputs"]] == list(zip(cls.RETURN_NAMES, cls.RETURN_TYPES))
     names = list(cls.INPUT_TYPES()["required"])[1:]
     values = node["widgets_values"]
-    assert len(values) == len(names) + 1 and values[-1] == "fixed"  # ComfyUI's control widget follows the seed
+    assert len(values) == len(names)  # no control widget after the seed
     widget_options = sys.modules[f"{REPO.name}.lib_posefill.comfyui.nodes"].options_from_widgets
     assert widget_options(dict(zip(names, values))).to_dict() == Options().to_dict()
 

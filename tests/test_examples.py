@@ -15,7 +15,7 @@ from lib_posefill.examples import BODY25_CANVAS, EXAMPLES, example_documents
 from lib_posefill.options import Options
 from lib_posefill.skeleton import JOINT_INDEX
 
-FOLDER = REPO / "examples"
+FOLDER = REPO / "poses"
 R_SHOULDER, R_ELBOW, R_WRIST, L_SHOULDER, L_ELBOW, L_WRIST = (
     JOINT_INDEX[n] for n in ("r_shoulder", "r_elbow", "r_wrist", "l_shoulder", "l_elbow", "l_wrist")
 )

@@ -16,7 +16,7 @@ from lib_posefill.skeleton import L_ELBOW, L_WRIST, MIRROR, R_ELBOW, R_WRIST
 from lib_posefill.training.card import CARD_NAME, card_facts, read_card
 
 pytestmark = pytest.mark.skipif(not DEFAULT_MODEL_PATH.exists(), reason="no shipped model")
-EXAMPLES = DEFAULT_MODEL_PATH.parents[1] / "examples"
+EXAMPLES = DEFAULT_MODEL_PATH.parents[1] / "poses"
 
 
 @pytest.fixture(scope="module")

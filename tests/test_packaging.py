@@ -28,4 +28,4 @@ def test_the_changelog_starts_with_the_current_version():
 def test_a_checkout_finds_the_shipped_files_at_its_root():
     assert not (REPO / "lib_posefill" / PACKAGED).exists()  # only a built wheel has the copies
     assert shipped_path("models") == REPO / "models" and DEFAULT_MODEL_PATH == REPO / "models" / "posefill.onnx"
-    assert EXAMPLES_DIR == REPO / "examples" and any(EXAMPLES_DIR.glob("*.json"))
+    assert EXAMPLES_DIR == REPO / "poses" and any(EXAMPLES_DIR.glob("*.json"))

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import PoseFillError
 from ..options import CORE_FIELDS, add_option_arguments, options_from_args
 
-HELP = "complete the bundled example poses (examples/) and write before/after images"
+HELP = "complete the bundled example poses (poses/) and write before/after images"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -17,6 +17,11 @@ from ..render import draw_document
 
 UNSET = -1
 """The value of an optional integer widget (``seed``) that leaves the option unset."""
+NO_VALUE_CONTROL = {"control_after_generate": False}
+"""How ComfyUI's own nodes declare an INT named seed that must keep the user's value. The frontend (1.12 on) gives
+an INT named seed or noise_seed a "control after generate" widget, starting at randomize, unless this key is False;
+in 1.12.8 and 1.35.9 (ComfyUI 0.8.0's) a string there named the control widget instead of setting its mode: "fixed"
+gave a widget named fixed, set to randomize, and the seed left -1 (the best guess) after the first run."""
 
 
 def widget(field: Field) -> tuple:
@@ -26,15 +31,9 @@ def widget(field: Field) -> tuple:
         return list(field.choices), {"default": field.default, **spec}
     if field.kind is float:
         return "FLOAT", {"default": field.default, "min": field.low, "max": field.high, "step": 0.01, **spec}
-    if field.optional:  # ComfyUI gives an INT named seed a "control after generate" widget; keep it fixed
+    if field.optional:
         spec["tooltip"] = f"{field.help} ({UNSET} = unset)"
-        return "INT", {
-            "default": UNSET,
-            "min": UNSET,
-            "max": int(field.high),
-            "control_after_generate": "fixed",
-            **spec,
-        }
+        return "INT", {"default": UNSET, "min": UNSET, "max": int(field.high), **NO_VALUE_CONTROL, **spec}
     return "INT", {"default": field.default, "min": int(field.low), "max": int(field.high), **spec}
 
 

@@ -18,7 +18,7 @@ from .handlers import EXPORT_NOTE, TAB_FIELDS, Handlers
 from .state import STATES, TabState
 from .uploads import IMAGE_KINDS
 
-EXAMPLES_DIR = shipped_path("examples")
+EXAMPLES_DIR = shipped_path("poses")
 EXAMPLE_SUFFIXES = (".json", ".png", ".jpg", ".jpeg")
 INTRO = (
     "Drop an OpenPose JSON file, a rendered skeleton image or a photo (or paste JSON). PoseFill fills the "

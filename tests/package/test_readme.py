@@ -2,7 +2,7 @@
 installed PoseFill (the Python running this test: its bin folder comes first on PATH, so ``python``, ``pip`` and
 ``posefill`` are the installed ones).
 
-The work folder holds a copy of ``examples/``, as a clone's root does. A comment line right above a block says
+The work folder holds a copy of ``poses/``, as a clone's root does. A comment line right above a block says
 how the block is bounded (``<!-- readme-test: OPTION; OPTION -->``):
 
 - ``skip: REASON``: not run (``make test``, which is what runs this test).
@@ -127,10 +127,10 @@ def copy_checkout(dest: Path) -> None:
 
 @pytest.fixture(scope="module")
 def places(tmp_path_factory):
-    """The work folder (with examples/, and ../shared/data when asked), a clone copy, a home, the environment."""
+    """The work folder (with poses/, and ../shared/data when asked), a clone copy, a home, the environment."""
     root = tmp_path_factory.mktemp("readme")
     work, clone, home = root / "work", root / "clone", root / "home"
-    shutil.copytree(REPO / "examples", work / "examples")
+    shutil.copytree(REPO / "poses", work / "poses")
     coco_stand_in(root / "shared" / "data")
     copy_checkout(clone)
     home.mkdir()

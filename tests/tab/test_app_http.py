@@ -37,7 +37,7 @@ def test_the_ui_and_the_http_api_answer_on_the_apps_port(app):
     with urllib.request.urlopen(base + "/posefill/v1/version", timeout=30) as r:
         info = json.load(r)
     assert info["posefill"] == __version__ and info["api"] == 1 and "scope" in info["options"]
-    body = json.dumps({"pose": json.loads((REPO / "examples" / "legs_cut.json").read_text())}).encode()
+    body = json.dumps({"pose": json.loads((REPO / "poses" / "legs_cut.json").read_text())}).encode()
     request = urllib.request.Request(base + "/posefill/v1/complete", data=body, method="POST")
     with urllib.request.urlopen(request, timeout=30) as r:
         person = json.load(r)["pose"]["people"][0]

@@ -224,13 +224,13 @@ def test_bad_upload_shows_a_message_and_the_pose_stays(page, pose_file, tmp_path
 
 
 def test_bundled_example_loads_and_the_screenshot(page):
-    if not (REPO / "examples" / "two_people.json").exists():
-        pytest.skip("no bundled examples/ in this checkout")
+    if not (REPO / "poses" / "two_people.json").exists():
+        pytest.skip("no bundled poses/ in this checkout")
     before = seq(page)
     page.locator("#posefill-load-example").first.click()
     wait_answer(page, before)
     assert data(page, "state")["people"]
-    upload(page, REPO / "examples" / "two_people.json")
+    upload(page, REPO / "poses" / "two_people.json")
     assert len(data(page, "state")["people"]) == 2
     click_joint(page, 1, JOINT_INDEX["neck"])  # selected person, selected joint: as the README shows it
     ARTIFACTS.mkdir(exist_ok=True)

@@ -268,6 +268,7 @@ def _seen(part: Part | None) -> bool:
     return part is not None and bool(part.present.any())
 
 
+@np.errstate(all="ignore")  # absurd coordinates (1e308) may overflow on the way; non-finite hands are dropped
 def attach(docs: list[PoseDocument], xy: np.ndarray, present: np.ndarray, filled: np.ndarray, records: list, seed):
     """Add hands at filled wrists and faces at filled heads, in place (parts and ``posefill`` records), for the
     people with a body in document order: xy (N, 18, 2), present and filled (N, 18) after the fill."""

@@ -19,7 +19,9 @@ KNN_CANVAS_WEIGHT = 0.02
 
 
 def baselines(pool) -> list[Filler]:
-    return [mean_pose_filler(pool), KnnFiller(pool, k=5, canvas_weight=KNN_CANVAS_WEIGHT)]
+    """The mean pose, kNN-5 (the yardstick) and kNN-5 without its canvas term."""
+    plain = KnnFiller(pool, k=5, name="kNN-5, no canvas term")
+    return [mean_pose_filler(pool), KnnFiller(pool, k=5, canvas_weight=KNN_CANVAS_WEIGHT), plain]
 
 
 def alternatives_report(filler: Filler, cases: dict, val, seed: int) -> tuple[dict, str]:

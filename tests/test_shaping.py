@@ -4,10 +4,12 @@ import numpy as np
 
 from lib_posefill.baselines import COCO_MEAN_POSE
 from lib_posefill.shaping import (
+    DEPTHS,
     LIMB_GROUPS,
     MIN_MIRROR_LENGTH,
     MIN_SETTLE,
     OUTSIDE_MARGIN,
+    PARENT,
     keep_limb_lengths,
     limb_uncertainty,
     place_outside,
@@ -142,3 +144,11 @@ def test_settling_keeps_certain_limbs_still_and_uncertain_ones_free():
     arm = next(g for g in LIMB_GROUPS if R_WRIST in g)
     np.testing.assert_allclose(per_limb[0, list(arm)], unc[0, R_WRIST])
     assert per_limb[0, [j for j in range(18) if j not in arm]].max() == 0
+
+
+def test_the_frame_rule_places_parents_before_children():
+    seen = set()
+    for level in DEPTHS:
+        assert all(PARENT[j] in seen or PARENT[j] == -1 for j in level)
+        seen |= set(level.tolist())
+    assert seen == set(range(18))

@@ -97,7 +97,8 @@ from the joints it kept and the canvas edges. Runs with onnxruntime on CPU; no t
   {c["settle"][1]} (a smooth step between), so a nearly certain limb stays put and an uncertain one varies fully
 - mirror: the network knows people in one orientation (`features.orientation` >= 0); others are mirrored, filled
   and mirrored back, and people within {BLEND} of the boundary are filled both ways and blended, so a mirrored input
-  gives the mirrored best guess exactly
+  gives the mirrored best guess exactly; a seed's noise is keyed by the canonical person, so a mirrored input gets
+  the mirrored alternative as well
 - frame: a hidden joint the outside head places beyond the canvas but whose fill landed inside is put just
   beyond the nearest edge when the fill is within {REACH} of the person's scale (about half a torso) of that edge,
   or its parent joint lies at or beyond it; a joint far from every edge stays where the network put it

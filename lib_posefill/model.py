@@ -17,8 +17,9 @@ from .baselines import MeanPoseFiller
 from .errors import PoseFillError
 from .features import blend_weight, decode, encode, mirror_features, mirror_offsets, orientation
 from .filler import Filler
+from .noise import person_keys, seed_noise
 from .resources import shipped_path
-from .shaping import OUTSIDE_MARGIN, keep_limb_lengths, limb_uncertainty, place_outside, settle_factor
+from .shaping import keep_limb_lengths, limb_uncertainty, place_outside, settle_factor
 from .skeleton import MIRROR
 
 log = logging.getLogger("posefill")
@@ -32,14 +33,6 @@ OUTPUTS = ("best", "outside", "uncertainty", "alternative")
 def model_path() -> Path:
     """The model file in use: $POSEFILL_MODEL if set, else the shipped one."""
     return Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL_PATH)
-
-
-def seed_noise(seeds: np.ndarray, temperature: float) -> np.ndarray:
-    """(N, 36) the flow's starting noise for each seed: np.random.default_rng(seed) normals times the temperature,
-    so a seed gives the same alternative for the same person in any batch, and every seed a fresh one."""
-    uniq, inverse = np.unique(np.asarray(seeds), return_inverse=True)
-    noise = np.stack([np.random.default_rng(int(s)).standard_normal(36) for s in uniq]).astype(np.float32)
-    return temperature * noise[inverse.reshape(-1)]
 
 
 def mirrored_back(offsets: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,22 +114,22 @@ class OnnxFiller:
         return offsets, logits
 
     def run_canonical(
-        self, feats: np.ndarray, noise: np.ndarray | None = None
+        self, feats: np.ndarray, seeds: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """Which people were mirrored into the canonical orientation (hard, no blending), their canonical
-        features, and the network's outputs for those (``noise`` mirrored with its person)."""
+        features, and the network's outputs for those; with ``seeds``, the flow from each person's own noise,
+        keyed by the seed and the canonical person (so a mirrored person draws the mirrored noise)."""
         flip = orientation(feats) < 0
         canon = np.where(flip[:, None], mirror_features(feats), feats)
-        if noise is not None:
-            noise = np.where(flip[:, None], mirror_offsets(noise), noise)
+        noise = None if seeds is None else seed_noise(person_keys(canon, seeds), self.temperature)
         return flip, canon, self.run(canon, noise)
 
     def alternative(self, feats: np.ndarray, seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Seeded offsets and outside logits: the flow from each seed's noise, run in the person's canonical
-        orientation (the noise mirrored with the person). Each limb's departure from the best guess is scaled by
-        settle_factor of its hidden joints' largest expected error, so a nearly certain limb stays close to the
-        best guess and an uncertain one moves as a whole."""
-        flip, canon, out = self.run_canonical(feats, seed_noise(seeds, self.temperature))
+        """Seeded offsets and outside logits: the flow from the person's noise (``noise.seed_noise``), run in the
+        person's canonical orientation. Each limb's departure from the best guess is scaled by settle_factor of
+        its hidden joints' largest expected error, so a nearly certain limb stays close to the best guess and an
+        uncertain one moves as a whole."""
+        flip, canon, out = self.run_canonical(feats, seeds)
         hidden = canon[:, 36:54] < 0.5
         factor = np.repeat(settle_factor(limb_uncertainty(out["uncertainty"], hidden), self.settle), 2, axis=1)
         return unflip(flip, out["best"] + factor * (out["alternative"] - out["best"]), out["outside"])
@@ -162,9 +155,9 @@ class OnnxFiller:
         self, pose: np.ndarray, missing: np.ndarray, outside: np.ndarray, frame: np.ndarray, scale: np.ndarray
     ) -> np.ndarray:
         """The shaping rules after the network: hidden limbs keep their length, joints it says left the canvas
-        go beyond the edge."""
+        go beyond the edge where they are near it or their parent left the canvas there."""
         pose = keep_limb_lengths(pose, missing)
-        return place_outside(pose, missing & outside, frame, OUTSIDE_MARGIN * scale)
+        return place_outside(pose, missing & outside, frame, scale)
 
 
 def load_filler(path: str | os.PathLike[str] | None = None) -> Filler:

@@ -1,7 +1,8 @@
 """Finishing the network's fill: rules that hold for every pose, applied after the network.
 
 - a hidden limb bone is never drawn much shorter than its visible mirror bone (``keep_limb_lengths``);
-- a hidden joint the network says left the canvas is put beyond the edge (``place_outside``);
+- a hidden joint the network says left the canvas is put beyond the edge when its fill is near that edge or its
+  parent already left the canvas there (``place_outside``);
 - a seeded alternative moves a limb only as far as the limb is uncertain (``settle_factor``, ``limb_uncertainty``).
 
 Each rule treats left and right alike, so the fill stays mirror-exact.
@@ -18,6 +19,9 @@ from .skeleton import (
     L_KNEE,
     L_SHOULDER,
     L_WRIST,
+    LIMBS,
+    NECK,
+    NUM_JOINTS,
     R_ANKLE,
     R_ELBOW,
     R_HIP,
@@ -55,26 +59,59 @@ def limb_uncertainty(uncertainty: np.ndarray, hidden: np.ndarray) -> np.ndarray:
 OUTSIDE_MARGIN = 0.03
 """How far beyond the edge (in units of the person's scale, about 1/30 of a torso) a joint the model places outside
 the canvas is put when the fill itself landed inside."""
+REACH = 0.5
+"""A joint flagged outside is moved beyond an edge only when its fill lies within this distance of it (in units of
+the person's scale, about half a torso): the network's own placement must already be near the edge."""
+
+PARENT = np.full(NUM_JOINTS, -1)
+for _parent, _child in LIMBS:
+    PARENT[_child] = _parent
+"""PARENT[j]: the joint a limb bone hangs ``j`` from (the neck is the root, -1)."""
+DEPTHS = (
+    np.array([NECK]),
+    np.array([0, 2, 5, 8, 11]),
+    np.array([3, 6, 9, 12, 14, 15]),
+    np.array([4, 7, 10, 13, 16, 17]),
+)
+"""The joints by their number of bones from the neck: parents come before their children."""
 
 
-def place_outside(pose: np.ndarray, outside: np.ndarray, frame: np.ndarray, margin: np.ndarray) -> np.ndarray:
-    """Move each joint flagged ``outside`` (N, 18) that lies inside its frame (N, 4) just beyond the nearest edge
-    (``margin`` (N,) pixels beyond it); other joints are returned unchanged."""
+def _gaps(xy: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """(N, J, 4): how far inside each edge (left, top, right, bottom) of its person's frame every point lies."""
+    f = frame[:, None]
+    x, y = xy[..., 0], xy[..., 1]
+    return np.stack([x - f[..., 0], y - f[..., 1], f[..., 2] - x, f[..., 3] - y], -1)
+
+
+def place_outside(pose: np.ndarray, outside: np.ndarray, frame: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Put each joint flagged ``outside`` (N, 18) whose fill lies inside its frame (N, 4) just beyond the nearest
+    edge, but only where that is the network's own reading or the cut forces it: the fill is within REACH of that
+    edge, or the joint's parent (after this rule) lies at or beyond it. A joint far from every edge with its parent
+    inside stays where the network put it, so the fill does not depend on how much empty canvas surrounds the
+    person. ``scale`` (N,) is the person's size in pixels (``features.fit``); parents are placed first."""
+    out = np.array(pose, dtype=np.float64, copy=True)
+    m = OUTSIDE_MARGIN * scale[:, None]
+    reach = REACH * scale[:, None]
     x0, y0, x1, y1 = (frame[:, i : i + 1] for i in range(4))
-    x, y = pose[..., 0], pose[..., 1]
-    gaps = np.stack([x - x0, y - y0, x1 - x, y1 - y], -1)  # (N, 18, 4): how far inside of each edge
-    move = outside & (gaps > 0).all(-1)
-    if not move.any():
-        return pose
-    edge = gaps.argmin(-1)
-    m = margin[:, None]
-    target = np.stack([x0 - m, y0 - m, x1 + m, y1 + m], -1)  # (N, 1 or 18, 4) where each edge puts it
-    target = np.broadcast_to(target, gaps.shape)
-    pick = np.take_along_axis(target, edge[..., None], -1)[..., 0]
-    out = pose.copy()
-    horizontal = (edge == 0) | (edge == 2)
-    out[..., 0] = np.where(move & horizontal, pick, x)
-    out[..., 1] = np.where(move & ~horizontal, pick, y)
+    for level in DEPTHS:
+        if not outside[:, level].any():
+            continue
+        gaps = _gaps(out[:, level], frame)  # (N, L, 4)
+        edge = gaps.argmin(-1)
+        gap = np.take_along_axis(gaps, edge[..., None], -1)[..., 0]
+        parent = PARENT[level]
+        pgaps = _gaps(out[:, np.maximum(parent, 0)], frame)
+        parent_at = (np.take_along_axis(pgaps, edge[..., None], -1)[..., 0] <= m) & (parent >= 0)
+        move = outside[:, level] & (gaps > 0).all(-1) & ((gap <= reach) | parent_at)
+        if not move.any():
+            continue
+        target = np.broadcast_to(np.stack([x0 - m, y0 - m, x1 + m, y1 + m], -1), gaps.shape)
+        pick = np.take_along_axis(target, edge[..., None], -1)[..., 0]
+        horizontal = (edge == 0) | (edge == 2)
+        sub = out[:, level]
+        sub[..., 0] = np.where(move & horizontal, pick, sub[..., 0])
+        sub[..., 1] = np.where(move & ~horizontal, pick, sub[..., 1])
+        out[:, level] = sub
     return out
 
 

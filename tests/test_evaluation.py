@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 from lib_posefill.baselines import COCO_MEAN_POSE
+from lib_posefill.evaluation.canvas import PAD, canvas_scores, padded
 from lib_posefill.evaluation.knn import KnnFiller, build_pool, mean_pose_filler
-from lib_posefill.evaluation.protocol import FAMILIES, SCORED, make_cases
+from lib_posefill.evaluation.protocol import FAMILIES, SCORED, make_cases, split
 from lib_posefill.evaluation.report import evaluate, score, table
+from lib_posefill.evaluation.tails import NearestPose, shins_cross
 from lib_posefill.skeleton import L_SHOULDER, NECK, R_SHOULDER
 from lib_posefill.training.data import People
 
@@ -127,3 +129,51 @@ def test_the_evaluations_synthetic_hands_are_not_the_template():
     shapes = local / np.linalg.norm(local[:, 12], axis=1)[:, None, None]
     for shape in shapes:
         assert min(np.abs(shape - template).max(), np.abs(shape - template * [1, -1]).max()) > 0.05
+
+
+def test_the_tuning_split_is_a_fixed_quarter_apart_from_the_report_split():
+    people = synthetic_people(400, 4)
+    tune, report = split(people, "tune"), split(people, "report")
+    assert len(tune) == 100 and len(report) == 300
+    rows = {tuple(p.ravel()) for p in people.xy}
+    assert {tuple(p.ravel()) for p in tune.xy}.isdisjoint({tuple(p.ravel()) for p in report.xy})
+    assert {tuple(p.ravel()) for p in tune.xy} | {tuple(p.ravel()) for p in report.xy} == rows
+    np.testing.assert_array_equal(split(people, "tune").xy, tune.xy)
+
+
+def test_knn_reads_the_head_and_the_canvas():
+    pool = build_pool(synthetic_people(300, 2))
+    xy = COCO_MEAN_POSE[None] * 80 + 300.0
+    present = np.zeros((1, 18), bool)
+    present[0, [0, 14, 15, 16, 17]] = True  # only the head: the fit has five points, not zero
+    frame = np.array([[0.0, 0.0, 600.0, 700.0]])
+    assert np.isfinite(KnnFiller(pool).predict(xy, present, frame, np.array([-1]))).all()
+    # legs cut by the frame bottom: the canvas-aware kNN prefers pool poses whose legs lie beyond it
+    present = np.ones((1, 18), bool)
+    present[0, 8:14] = False
+    cut = np.array([[0.0, 0.0, 600.0, xy[0, 8, 1] + 5]])
+    plain = KnnFiller(pool, k=5).predict(xy, present, cut, np.array([-1]))
+    aware = KnnFiller(pool, k=5, canvas_weight=1.0).predict(xy, present, cut, np.array([-1]))
+    inside = lambda p: (p[0, 9:14:3, 1] < cut[0, 3]).sum() + (p[0, 10:14:3, 1] < cut[0, 3]).sum()  # noqa: E731
+    assert inside(aware) <= inside(plain)
+
+
+def test_shins_cross_and_nearest_pose():
+    xy = np.tile(COCO_MEAN_POSE, (2, 1, 1)).astype(np.float64)
+    assert not shins_cross(xy).any()
+    xy[1, [10, 13]] = xy[1, [13, 10]]  # ankles swapped: the shins cross
+    assert shins_cross(xy).tolist() == [False, True]
+    pool = build_pool(synthetic_people(50, 5))
+    near = NearestPose(pool)
+    assert near.distance(pool[:5] * 3 + 7) == pytest.approx(0, abs=1e-3)  # scale and place do not matter
+    assert (near.distance(xy[1:]) > near.distance(xy[:1])).all()
+
+
+def test_canvas_scores_pad_the_canvas_around_the_person(val):
+    cases = make_cases(val, "occluded")
+    big = padded(cases, 1)
+    size, big_size = cases.frame[:, 2:] - cases.frame[:, :2], big.frame[:, 2:] - big.frame[:, :2]
+    np.testing.assert_allclose(big_size, PAD * size)
+    assert (big.frame[:, :2] <= cases.frame[:, :2]).all() and (big.frame[:, 2:] >= cases.frame[:, 2:]).all()
+    exact = canvas_scores(Oracle(cases.truth), cases, 1)
+    assert exact["tight"] == exact["padded"] == exact["outside"] == exact["far"] == 0.0

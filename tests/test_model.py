@@ -11,7 +11,8 @@ from lib_posefill.api import complete_document, complete_people
 from lib_posefill.baselines import COCO_MEAN_POSE
 from lib_posefill.benchmarks.model import example_people
 from lib_posefill.features import encode, mirror_features, orientation
-from lib_posefill.model import DEFAULT_MODEL_PATH, OnnxFiller, load_filler, seed_noise
+from lib_posefill.model import DEFAULT_MODEL_PATH, OnnxFiller, load_filler
+from lib_posefill.noise import TRUNCATE, person_keys, seed_noise
 from lib_posefill.skeleton import L_ELBOW, L_WRIST, MIRROR, R_ELBOW, R_WRIST
 from lib_posefill.training.card import CARD_NAME, card_facts, read_card
 
@@ -105,12 +106,31 @@ def test_seeded_alternatives_are_deterministic_and_batch_independent(filler):
     np.testing.assert_array_equal(alone, complete_people(xy, present, canvas, {"seed": 11}, filler=filler).xy[0])
 
 
-def test_seed_noise_depends_only_on_the_seed():
-    seeds = np.random.default_rng(0).integers(0, 5, 50)
-    together = seed_noise(seeds, 1.0)
-    alone = np.concatenate([seed_noise(seeds[i : i + 1], 1.0) for i in range(50)])
-    np.testing.assert_array_equal(together, alone)
-    assert len(np.unique(seed_noise(np.arange(1000), 1.0), axis=0)) == 1000
+def test_seed_noise_is_per_person_reproducible_and_order_free():
+    xy, present, canvas = example_people(60, seed=8)
+    feats = encode(xy, present, np.concatenate([np.zeros_like(canvas), canvas], 1))[0]
+    seeds = np.random.default_rng(0).integers(0, 5, 60)
+    together = seed_noise(person_keys(feats, seeds), 1.0)
+    order = np.random.default_rng(1).permutation(60)
+    np.testing.assert_array_equal(seed_noise(person_keys(feats[order], seeds[order]), 1.0), together[order])
+    alone = np.concatenate([seed_noise(person_keys(feats[i : i + 1], seeds[i : i + 1]), 1.0) for i in range(60)])
+    np.testing.assert_array_equal(alone, together)
+    same_seed = seed_noise(person_keys(feats, np.full(60, 3)), 1.0)
+    assert len(np.unique(same_seed, axis=0)) == 60  # one seed, a different draw for every person
+    one = np.repeat(feats[:1], 1000, 0)
+    draws = seed_noise(person_keys(one, np.arange(1000)), 1.0)
+    assert len(np.unique(draws, axis=0)) == 1000  # every seed its own draw
+    radius = np.linalg.norm(draws.reshape(1000, 18, 2), axis=-1)
+    median = np.sqrt(-2 * np.log(1 - 0.5 * (1 - np.exp(-(TRUNCATE**2) / 2))))  # of a 2-D normal cut at TRUNCATE
+    assert radius.max() <= TRUNCATE + 1e-6 and abs(np.median(radius) - median) < 0.03
+
+
+def test_the_same_person_anywhere_on_any_canvas_draws_the_same_noise():
+    xy, present, canvas = example_people(20, seed=9)
+    tight = np.concatenate([np.zeros_like(canvas), canvas], 1)
+    moved = tight * 4 - 1000
+    keys = person_keys(encode(xy, present, tight)[0], np.full(20, 7))
+    np.testing.assert_array_equal(person_keys(encode(xy * 2 + 50, present, moved)[0], np.full(20, 7)), keys)
 
 
 def test_alternatives_are_fresh_and_spread_where_uncertain(filler):

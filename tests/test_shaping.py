@@ -4,15 +4,29 @@ import numpy as np
 
 from lib_posefill.baselines import COCO_MEAN_POSE
 from lib_posefill.shaping import (
+    DEPTHS,
     LIMB_GROUPS,
     MIN_MIRROR_LENGTH,
     MIN_SETTLE,
+    OUTSIDE_MARGIN,
+    PARENT,
     keep_limb_lengths,
     limb_uncertainty,
     place_outside,
     settle_factor,
 )
-from lib_posefill.skeleton import L_ELBOW, L_SHOULDER, L_WRIST, MIRROR, R_ELBOW, R_SHOULDER, R_WRIST
+from lib_posefill.skeleton import (
+    L_ELBOW,
+    L_KNEE,
+    L_SHOULDER,
+    L_WRIST,
+    MIRROR,
+    R_ANKLE,
+    R_ELBOW,
+    R_KNEE,
+    R_SHOULDER,
+    R_WRIST,
+)
 
 
 def person():
@@ -69,12 +83,53 @@ def test_limb_lengths_treat_left_and_right_alike():
     np.testing.assert_allclose(back, out, atol=1e-9)
 
 
-def test_joints_flagged_outside_go_just_beyond_the_nearest_edge():
-    pose = np.array([[[10.0, 50.0], [60.0, 95.0], [50.0, 50.0], [-5.0, 50.0]]])
-    outside = np.array([[True, True, False, True]])
-    frame = np.array([[0.0, 0.0, 100.0, 100.0]])
-    out = place_outside(pose, outside, frame, np.array([3.0]))
-    np.testing.assert_allclose(out[0], [[-3.0, 50.0], [60.0, 103.0], [50.0, 50.0], [-5.0, 50.0]])
+def flagged(*joints):
+    out = np.zeros((1, 18), bool)
+    out[0, list(joints)] = True
+    return out
+
+
+def test_a_joint_flagged_outside_near_an_edge_goes_just_beyond_it():
+    pose = person()  # scale 100 px: REACH is 50 px, the margin 3 px
+    frame = np.array([[0.0, 0.0, 600.0, pose[0, R_WRIST, 1] + 0.4 * 100]])  # the wrist 40 px above the bottom
+    out = place_outside(pose, flagged(R_WRIST), frame, np.array([100.0]))
+    assert out[0, R_WRIST, 1] == frame[0, 3] + OUTSIDE_MARGIN * 100  # just beyond the bottom edge
+    assert out[0, R_WRIST, 0] == pose[0, R_WRIST, 0]
+    np.testing.assert_array_equal(np.delete(out[0], R_WRIST, 0), np.delete(pose[0], R_WRIST, 0))
+
+
+def test_a_joint_flagged_outside_far_from_every_edge_stays_put():
+    pose = person()
+    for frame in ([0.0, 0.0, 600.0, 700.0], [-5000.0, -5000.0, 5000.0, 5000.0]):  # tight, and much padded
+        out = place_outside(pose, flagged(R_WRIST, L_KNEE), np.array([frame]), np.array([100.0]))
+        np.testing.assert_array_equal(out, pose)
+
+
+def test_a_child_follows_its_parent_beyond_the_edge_however_far_inside_it_was_filled():
+    pose = person()
+    frame = np.array([[0.0, 0.0, 600.0, pose[0, R_KNEE, 1] + 0.2 * 100]])  # the knee 20 px above the bottom
+    pose[0, R_ANKLE] = pose[0, R_KNEE] - [0.0, 150.0]  # the ankle filled folded up, 1.7 REACH inside
+    out = place_outside(pose, flagged(R_KNEE, R_ANKLE), frame, np.array([100.0]))
+    assert out[0, R_KNEE, 1] > frame[0, 3] and out[0, R_ANKLE, 1] > frame[0, 3]
+    alone = place_outside(pose, flagged(R_ANKLE), frame, np.array([100.0]))  # the knee stays inside: so does it
+    np.testing.assert_array_equal(alone, pose)
+
+
+def test_the_frame_rule_treats_left_and_right_alike():
+    rng = np.random.default_rng(1)
+    pose = person() + rng.normal(0, 40, (60, 18, 2))
+    frame = np.array([[100.0, 0.0, 500.0, 500.0]]) + rng.normal(0, 60, (60, 4))
+    outside = rng.random((60, 18)) < 0.5
+    scale = rng.uniform(60, 140, 60)
+    axis = (frame[:, 0] + frame[:, 2])[:, None]
+    flipped = pose[:, list(MIRROR)].copy()
+    flipped[..., 0] = axis - flipped[..., 0]
+    flip_frame = np.stack([axis[:, 0] - frame[:, 2], frame[:, 1], axis[:, 0] - frame[:, 0], frame[:, 3]], 1)
+    back = place_outside(flipped, outside[:, list(MIRROR)], flip_frame, scale)[:, list(MIRROR)]
+    back[..., 0] = axis - back[..., 0]
+    out = place_outside(pose, outside, frame, scale)
+    assert (out != pose).any() and (out == pose).any()  # the draw moved some joints and kept others
+    np.testing.assert_allclose(back, out, atol=1e-9)
 
 
 def test_settling_keeps_certain_limbs_still_and_uncertain_ones_free():
@@ -89,3 +144,11 @@ def test_settling_keeps_certain_limbs_still_and_uncertain_ones_free():
     arm = next(g for g in LIMB_GROUPS if R_WRIST in g)
     np.testing.assert_allclose(per_limb[0, list(arm)], unc[0, R_WRIST])
     assert per_limb[0, [j for j in range(18) if j not in arm]].max() == 0
+
+
+def test_the_frame_rule_places_parents_before_children():
+    seen = set()
+    for level in DEPTHS:
+        assert all(PARENT[j] in seen or PARENT[j] == -1 for j in level)
+        seen |= set(level.tolist())
+    assert seen == set(range(18))

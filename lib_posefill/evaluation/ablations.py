@@ -10,7 +10,7 @@ import numpy as np
 from ..model import OnnxFiller, model_path, unflip
 from ..training.data import load_people
 from .alternatives import alternative_spread, one_elbow_or_knee
-from .protocol import DEFAULT_SEED, FAMILIES, make_cases
+from .protocol import DEFAULT_SEED, FAMILIES, make_cases, split
 from .report import CUT_FAMILIES, evaluate, markdown_table
 
 
@@ -61,7 +61,7 @@ def ablation_table(location: str | Path, model: str | Path | None = None, seed: 
     seeds 0-7 on waist-up people and on one hidden elbow or knee."""
     seed = DEFAULT_SEED if seed is None else seed
     path = Path(model) if model else model_path()
-    val = load_people(location, "val")
+    val = split(load_people(location, "val"), "report")
     cases = {f: make_cases(val, f, seed) for f in FAMILIES}
     single = one_elbow_or_knee(val, seed)
     head = [

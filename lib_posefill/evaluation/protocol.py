@@ -27,6 +27,18 @@ SCORED = np.arange(R_SHOULDER, L_ANKLE + 1)
 LIMBS_NO_SHOULDERS = np.array([j for j in SCORED if j not in (R_SHOULDER, L_SHOULDER)])
 MIN_VISIBLE = 3
 DEFAULT_SEED = 2017
+TUNE_SHARE = 0.25
+"""A fixed quarter of COCO val people is the tuning split (inference-time thresholds are chosen on it); the other
+three quarters are the report split, the only one ``evaluate`` prints."""
+
+
+def split(val: People, part: str = "report") -> People:
+    """The ``tune`` or ``report`` part of the val people: a fixed random quarter / the rest, by row."""
+    tune = np.zeros(len(val), bool)
+    tune[np.random.default_rng(20180).permutation(len(val))[: round(TUNE_SHARE * len(val))]] = True
+    if part not in ("tune", "report"):
+        raise ValueError(f"unknown split {part!r}")
+    return val.subset(tune if part == "tune" else ~tune)
 
 
 @dataclass

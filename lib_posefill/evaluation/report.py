@@ -18,6 +18,8 @@ from .protocol import FAMILIES, Cases
 BONES = tuple((a, b) for a, b in LIMBS if a <= 13 and b <= 13)
 """The body's bones (neck .. ankles): the plausibility check compares their filled and true lengths."""
 CUT_FAMILIES = ("legs cut", "waist-up", "side cut")
+STUB = 0.7
+"""A filled bone shorter than this share of the true one is a stub."""
 
 
 def beyond_edges(xy: np.ndarray, frame: np.ndarray) -> np.ndarray:
@@ -90,6 +92,7 @@ def score(filler: Filler, cases: Cases, options: Options | None = None) -> dict:
         "joints": int(want.sum()),
         "unanswered": int((~answered).sum()),
         "bone_ratio": float(np.median(ratios)) if len(ratios) else float("nan"),
+        "stubs": float((ratios < STUB).mean()) if len(ratios) else float("nan"),
         "beyond": _share((filled_beyond | ~truly_beyond).all(-1), hidden & truly_beyond.any(-1)),
         "inside": _share(~filled_beyond.any(-1), hidden & ~truly_beyond.any(-1)),
         "mirror": mirror_gap(filler, cases, done, options),
@@ -143,6 +146,7 @@ def plausibility_table(results: dict[str, dict[str, dict]]) -> str:
     families = [f for f in FAMILIES if f in next(iter(results.values()))]
     measures = (
         ("bone length (median filled/true)", lambda r: f"{r['bone_ratio']:.3f}"),
+        (f"stubs (filled < {STUB:g} x true)", lambda r: _pct(r["stubs"])),
         ("beyond the cut, filled beyond", lambda r: _pct(r["beyond"])),
         ("occluded, filled inside", lambda r: _pct(r["inside"])),
         ("mirror gap / torso", lambda r: f"{r['mirror']:.4f}"),

@@ -11,7 +11,8 @@ import numpy as np
 import onnx
 
 from ..features import BLEND
-from ..shaping import MIN_MIRROR_LENGTH
+from ..noise import TRUNCATE
+from ..shaping import MIN_MIRROR_LENGTH, REACH
 
 CARD_NAME = "MODEL_CARD.md"
 
@@ -89,15 +90,18 @@ from the joints it kept and the canvas edges. Runs with onnxruntime on CPU; no t
 - best guess: offsets from the fitted mean pose for all 18 joints, with two side heads: per joint the logit that a
   hidden joint lies beyond a canvas edge, and the best guess's expected error
 - alternatives: a conditional rectified flow (velocity MLP, width {c["flow_width"]}, {c["flow_blocks"]} blocks, on the trunk's
-  features), {c["flow_steps"]} Euler steps from the seed's noise (`np.random.default_rng(seed)` normals times {c["temperature"]}); visible
+  features), {c["flow_steps"]} Euler steps from the person's noise (`noise.py`: keyed by the seed and the person's rounded
+  given joints, per joint a 2-D normal cut off at radius {TRUNCATE}, times {c["temperature"]}); visible
   joints follow their exact path; each limb (arm, leg, head) keeps a share of its departure from
   the best guess set by its hidden joints' largest expected error: 5 % below {c["settle"][0]}, all of it above
   {c["settle"][1]} (a smooth step between), so a nearly certain limb stays put and an uncertain one varies fully
 - mirror: the network knows people in one orientation (`features.orientation` >= 0); others are mirrored, filled
   and mirrored back, and people within {BLEND} of the boundary are filled both ways and blended, so a mirrored input
-  gives the mirrored best guess exactly
+  gives the mirrored best guess exactly; a seed's noise is keyed by the canonical person, so a mirrored input gets
+  the mirrored alternative as well
 - frame: a hidden joint the outside head places beyond the canvas but whose fill landed inside is put just
-  beyond the nearest edge
+  beyond the nearest edge when the fill is within {REACH} of the person's scale (about half a torso) of that edge,
+  or its parent joint lies at or beyond it; a joint far from every edge stays where the network put it
 - limb length: a hidden limb bone shorter than {MIN_MIRROR_LENGTH} of its visible mirror bone is lengthened to that
 - ONNX: opset 17, float32; inputs `features`, `noise`, `sample`; outputs `best`, `outside`, `uncertainty`,
   `alternative` (the flow runs inside an `If`, only when `sample` is true)
@@ -117,13 +121,16 @@ from the joints it kept and the canvas edges. Runs with onnxruntime on CPU; no t
 - code: git commit {commit}
 - run: {train_log.get("steps")} steps of {train_log.get("batch")} in {train_log.get("seconds")} s on {train_log.get("machine")}; seed {train_log.get("seed")}
 
-## Evaluation (COCO val, `python -m lib_posefill evaluate --data-dir DIR`)
+## Evaluation (COCO val, report split, `python -m lib_posefill evaluate --data-dir DIR`)
 Mean distance between filled and true joints over the hidden shoulders .. ankles, divided by the torso length
-(neck to mid-hip); val people with all 13 body joints labelled, fixed seed. kNN-5 and the mean pose are fitted
-by scale and translation to the visible body joints (pool: COCO train people with all 13 body joints and their
-mirror images); pool poses whose visible joints spread less than a quarter of the pool's median spread over the
-same joints are not kNN candidates (without that guard, neck + shoulders alone pick side views blown up 1000x and
-kNN-5's waist-up error is 5.3). Errors are averaged over all hidden scored joints of a family. Bone length: the
+(neck to mid-hip); val people with all 13 body joints labelled, fixed seed, in the report split (a fixed random
+three quarters of val; the other quarter is the tuning split that inference-time thresholds were chosen on).
+kNN-5 and the mean pose are fitted by scale and translation to every visible joint, head points included (pool:
+COCO train people with all 13 body joints and their mirror images); pool poses whose visible joints spread less
+than a quarter of the pool's median spread over the same joints are not kNN candidates (without that guard, neck +
+shoulders alone pick side views blown up 1000x). kNN-5 reads the canvas: of the 25 pool poses that fit best it
+keeps the 5 with the least fit residual (relative to the person's spread) plus 0.02 per hidden joint they put
+inside the canvas. Errors are averaged over all hidden scored joints of a family. Bone length: the
 median of filled / true length over the body's bones with a filled end. Beyond the cut: hidden joints whose true
 place lies beyond a canvas edge, filled beyond that edge. Mirror gap: mean distance between fill(x) and
 mirror(fill(mirror(x))) over the filled joints.

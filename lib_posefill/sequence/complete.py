@@ -70,15 +70,17 @@ def _estimate(bodies: Bodies, k: np.ndarray, tracks: np.ndarray, options: Option
     given = bodies.present
     hinted = bodies.hint_present & ~given
     line = lay_out(tracks, bodies.doc)
-    on_line = line.step >= 0
-    carried, trust = carry_over(
-        line.gather(bodies.xy * k),
-        line.gather(given, False),
-        line.track,
-        line.gather(ok[:, None] & ~(given | hinted), False),
-    )
-    carried = np.where(on_line[:, None, None], carried[line.step], 0.0)
-    trust = np.where(on_line[:, None], trust[line.step], 0.0)
+    xy_ref, wanted = bodies.xy * k, ok[:, None] & ~(given | hinted)
+    carried, trust = np.zeros(bodies.xy.shape), np.zeros(given.shape)
+    for part in line.blocks():
+        c, w = carry_over(
+            line.gather(xy_ref, part=part),
+            line.gather(given, False, part),
+            line.track[part],
+            line.gather(wanted, False, part),
+        )
+        line.scatter(c, carried, part)
+        line.scatter(w, trust, part)
 
     a = np.flatnonzero(ok)
     guess = _model_guesses(bodies, k, a, carried, trust >= CONDITION_WEIGHT, options, filler)
@@ -96,15 +98,20 @@ def _estimate(bodies: Bodies, k: np.ndarray, tracks: np.ndarray, options: Option
     estimated = np.array([s is None for s in skipped])[:, None] & ~given & np.isfinite(est).all(-1)
     size = np.full(len(est), np.nan)
     size[a] = _radius(main)
-    steadied = steady(
-        line.gather(bodies.xy * k),
-        line.gather(given, False),
-        line.gather(np.nan_to_num(est)),
-        line.gather(estimated, False),
-        line.track,
-        line.gather(size, np.nan),
-    )
-    return np.where(on_line[:, None, None] & estimated[..., None], steadied[line.step], est), skipped
+    steadied = est.copy()
+    plain_est = np.nan_to_num(est)
+    for part in line.blocks():
+        out = steady(
+            line.gather(xy_ref, part=part),
+            line.gather(given, False, part),
+            line.gather(plain_est, part=part),
+            line.gather(estimated, False, part),
+            line.track[part],
+            line.gather(size, np.nan, part),
+        )
+        line.scatter(out, steadied, part)
+    on_line = line.step >= 0
+    return np.where(on_line[:, None, None] & estimated[..., None], steadied, est), skipped
 
 
 @dataclass

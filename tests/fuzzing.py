@@ -253,6 +253,23 @@ request_bodies = st.one_of(
 )  # fmt: skip
 
 
+# -- editor actions (the tab) ---------------------------------------------------------------------------------------
+EDITOR_FIELDS = ("op", "person", "joint", "x", "y", "kind", "rows", "id")
+hostile_json = st.one_of(
+    st.integers(90, 6000).map(lambda n: "[" * n + "1" + "]" * n),  # deep nesting, within and past the limits
+    st.integers(90, 3000).map(lambda n: '{"a":' * n + "1" + "}" * n),
+    st.sampled_from(["1e999", "-1e999", "NaN", "Infinity", "9" * 5000, "1e308", "-1e308", "5e-324", '"\\ud800"']),
+    st.sampled_from(['"r_kneee"', '"elbow"', '""', "18", "-1", "1e10", "true", "null", "{}", '[["nose"]]']),
+    st.sampled_from(['[["r_knee", "x", "y", "pinned"]]', '[["hip_3", 1, 2, "given"]]', '[["r_knee", 1e308, 5, 7]]']),
+)
+
+
+def with_raw_field(action: dict, key: str, raw: str) -> str:
+    """The action's JSON text with field ``key`` set to the raw JSON text ``raw`` (which json.dumps could not
+    always write: deep nesting, NaN, literals beyond float range)."""
+    return json.dumps({**action, key: "@@"}).replace('"@@"', raw, 1)
+
+
 # -- the fixed corpus -----------------------------------------------------------------------------------------------
 def good_document() -> dict:
     body = [v for j in range(18) for v in (100.0 + 4 * (j % 5), 50.0 + 20 * j, 1.0)]

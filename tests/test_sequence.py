@@ -280,7 +280,7 @@ def test_frames_of_another_shape_are_refused_naming_the_first(tmp_path):
     assert done.stderr.count("\n") == 1 and done.stderr.startswith(f"{src / 'frame_8.json'}: canvas 512x576 has")
     listed = write_json(tmp_path / "clip.json", frames)
     done = run_cli("complete", str(listed), "-o", str(tmp_path / "clip_out.json"), "--sequence")
-    assert done.returncode == 1 and done.stderr.startswith(f"{listed}: [7]: canvas 512x576") and "\n" == done.stderr[-1]
+    assert done.returncode == 1 and done.stderr.startswith(f"{listed}: [7]: canvas 512x576") and done.stderr[-1] == "\n"
     assert not (tmp_path / "clip_out.json").exists()
     resized = [frame(p) if t % 2 else frame(2 * p, width=2 * W, height=2 * H) for t, p in enumerate(poses)]
     assert len(complete_sequence(resized, filler=MeanPoseFiller())) == 12  # the same shape at another size: fine

@@ -72,6 +72,7 @@ def check_shapes(docs: list[PoseDocument]) -> None:
             )
 
 
+@np.errstate(all="ignore")  # absurd coordinates (1e308) overflow on the way; non-finite results are handled
 def complete_frames(docs: list[PoseDocument], options: Options, filler: Filler) -> list[dict]:
     """Complete parsed documents as consecutive frames of one video; return the output documents.
     CanvasShapeError when the frames' canvases differ in shape."""

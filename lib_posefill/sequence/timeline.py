@@ -6,6 +6,7 @@ narrower than the gap never mixes two people, and look-ups of the nearest step c
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,17 +23,17 @@ class Timeline:
     track: np.ndarray  # (L,) the track at each step, -1 between tracks
     step: np.ndarray  # (N,) each row's step, -1 for rows without a track
 
-    def gather(self, values: np.ndarray, fill=0, part: slice = slice(None)) -> np.ndarray:
+    def gather(self, values: np.ndarray, fill=0, part: slice | None = None) -> np.ndarray:
         """Row values (N, ...) laid out on the timeline (L, ...) or its ``part``, ``fill`` where there is no row."""
-        row = self.row[part]
+        row = self.row if part is None else self.row[part]
         out = np.full((len(row), *values.shape[1:]), fill, dtype=values.dtype)
         has = row >= 0
         out[has] = values[row[has]]
         return out
 
-    def scatter(self, values: np.ndarray, out: np.ndarray, part: slice = slice(None)) -> None:
+    def scatter(self, values: np.ndarray, out: np.ndarray, part: slice | None = None) -> None:
         """Write timeline values (of ``part``) back to the rows they came from, in ``out`` (N, ...)."""
-        row = self.row[part]
+        row = self.row if part is None else self.row[part]
         has = row >= 0
         out[row[has]] = values[has]
 
@@ -45,7 +46,7 @@ class Timeline:
             if s - cuts[-1] >= steps:
                 cuts.append(s)
         cuts.append(len(self.row))
-        return [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+        return [slice(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def lay_out(track: np.ndarray, frame: np.ndarray) -> Timeline:

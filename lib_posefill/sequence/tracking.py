@@ -10,6 +10,8 @@ frame's document does not matter.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..baselines import COCO_MEAN_POSE
@@ -53,7 +55,9 @@ def body_sizes(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndar
     out = np.full(len(xy), np.nan)
     some = seen.any(1)
     if some.any():
-        out[some] = np.nanmedian(ratio[some], axis=1)
+        with warnings.catch_warnings():  # rows whose seen segments all have length 0 stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[some] = np.nanmedian(ratio[some], axis=1)
     return out, seen.sum(1)
 
 

@@ -42,6 +42,8 @@ SIZE_WEIGHT, SIZE_MIN_LIMBS = 0.5, 3
 CANDIDATES = 32
 """Tracks costed against each detection at most: those whose joints come nearest (only a crowd packed denser
 than this within one gate can lose a match to it)."""
+FEW_PAIRS = 64
+"""Up to this many (track, detection) pairs every pair is costed (the gate decides)."""
 PAIR_BLOCK, COST_BLOCK = 2**20, 4096
 """(track, detection) pairs screened, and costed, at once: memory stays linear in the people per frame."""
 
@@ -96,6 +98,8 @@ def _candidates(tracks: _Tracks, t: int, xy: np.ndarray, present: np.ndarray, ga
     """(track, detection) pairs worth costing: the detection's joints come within the track's gate of the
     track's predicted joints (their bounding boxes' gap, in body sizes, is a lower bound of the cost), at most
     ``CANDIDATES`` tracks per detection, the nearest. Screened in blocks, so memory stays linear in people."""
+    if len(tracks.id) * len(xy) <= FEW_PAIRS:  # a few people: cost every pair
+        return np.repeat(np.arange(len(tracks.id)), len(xy)), np.tile(np.arange(len(xy)), len(tracks.id))
     dt = (t - tracks.last).astype(np.float64)
     pred = tracks.mem + tracks.vel[:, None, :] * dt[:, None, None]
     known = np.isfinite(tracks.age)[..., None]

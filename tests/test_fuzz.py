@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, write_json
 from fuzzing import (
     files,
     good_texts,
@@ -183,23 +183,36 @@ def test_sequences_with_mixed_canvases_and_empty_frames_complete_or_refuse_in_on
 
 
 def test_sequence_crowds_at_max_people_and_2000_frames(tmp_path):
-    """2 frames of 5,000 people standing in one spot (every track a candidate for every detection) and 2,000 frames
-    with empty and non-JSON frames among them: completed, the bad frames named one line each."""
+    """2 frames of 5,000 people (max_people in all) spread over the canvas, then packed into one spot (every track a
+    candidate for every detection), completed in a process limited to 1.5 GB of address space (tracking asked for
+    6.7 GB at once), and 2,000 frames with empty and non-JSON frames among them: the bad frames named one line each."""
     rng = np.random.default_rng(0)
-    base = [v for j in range(18) for v in (100.0 + 4 * (j % 5), 50.0 + 20 * j, 1.0)]
-    crowd = [
-        {"people": [{"pose_keypoints_2d": (np.array(base) + np.tile([*rng.normal(0, 3, 2), 0], 18)).tolist()}
-                    for _ in range(5000)], "canvas_width": 512, "canvas_height": 512}
-        for _ in range(2)
-    ]  # fmt: skip
-    out = complete_sequence(crowd)
-    assert [len(d["people"]) for d in out] == [5000, 5000]
-    assert len({p["posefill"]["track"] for d in out for p in d["people"]}) >= 5000
+    base = np.array([v for j in range(18) for v in (100.0 + 4 * (j % 5), 50.0 + 20 * j, 1.0)])
+    for name, spread in (("spread", 3500), ("packed", 6)):
+        at = rng.uniform(0, spread, (5000, 2))
+        kp = base.reshape(18, 3) * [0.3, 0.3, 1]
+        crowd = [
+            {"people": [{"pose_keypoints_2d": (kp + np.r_[xy + 3 * t, 0]).round(1).ravel().tolist()} for xy in at],
+             "canvas_width": 4096, "canvas_height": 4096}
+            for t in range(2)
+        ]  # fmt: skip
+        src = write_json(tmp_path / f"{name}.json", crowd)
+        code = (
+            "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))\n"
+            "from lib_posefill.cli import main\n"
+            f"sys.exit(main(['complete', {str(src)!r}, '-o', {str(tmp_path / 'out.json')!r}, '--sequence']))\n"
+        )
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, (name, done.stderr)
+        out = json.loads((tmp_path / "out.json").read_text())
+        assert [len(d["people"]) for d in out] == [5000, 5000]
+        assert all(isinstance(p["posefill"]["track"], int) for d in out for p in d["people"])
     frames = tmp_path / "frames"
     frames.mkdir()
     for t in range(2000):
         doc = {
-            "people": [] if t % 97 == 5 else [{"pose_keypoints_2d": base}],
+            "people": [] if t % 97 == 5 else [{"pose_keypoints_2d": base.tolist()}],
             "canvas_width": 512,
             "canvas_height": 512,
         }

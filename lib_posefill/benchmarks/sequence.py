@@ -309,8 +309,12 @@ def evaluate(clips: list[Clip], seed: int | None) -> dict:
 
 def throughput(clips: list[Clip], frames: int, repeat: int) -> tuple[float, float]:
     """Frames per second of ``complete_sequence`` on one person's sequence of ``frames`` frames (the clips
-    joined), best of ``repeat``: by wall time and by this process's CPU time (all its threads)."""
-    docs = [d for c in clips if len(c.truth) == 1 for d in c.docs]
+    joined, those of the most common canvas: a sequence is one picture's shape), best of ``repeat``: by wall
+    time and by this process's CPU time (all its threads)."""
+    single = [c for c in clips if len(c.truth) == 1]
+    canvases = [(c.docs[0]["canvas_width"], c.docs[0]["canvas_height"]) for c in single]
+    common = max(set(canvases), key=canvases.count, default=None)
+    docs = [d for c, wh in zip(single, canvases) if wh == common for d in c.docs]
     docs = (docs * (frames // max(len(docs), 1) + 1))[:frames]
     cached_filler()
     complete_sequence(docs[:100])

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     logging.getLogger("posefill").setLevel(logging.INFO)
     torch.set_num_threads(args.threads)
-    print(f"training with {torch_build(torch)} on the CPU, {args.threads} threads", flush=True)
+    print(f"training on the CPU ({args.threads} threads) with {torch_build(torch)}", flush=True)
     people = trainable(load_people(args.data_dir, "train"))
     if not len(people):
         print(f"error: {args.data_dir}: no trainable people", file=sys.stderr)

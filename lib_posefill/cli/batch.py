@@ -35,7 +35,7 @@ Batch = list[tuple[Path, Path, list[PoseDocument], bool]]
 def _refused(err: PoseFillError, batch: Batch) -> int:
     """A batch refused as a whole (a sequence whose frames do not fit together): one line naming the file and
     the document of the first frame at fault (``err.frame``, an index over the batch's documents)."""
-    frame = getattr(err, "frame", 0)
+    frame = err.frame
     for src, _, parsed, is_list in batch:
         if frame < len(parsed):
             print(PoseFillError(err.detail, where=f"[{frame}]" if is_list else "").at(str(src)), file=sys.stderr)
@@ -50,6 +50,8 @@ def _write_batch(batch: Batch, options: Options, complete: Complete, progress: P
     try:
         outputs = complete(docs, options, cached_filler()) if docs else []
     except PoseFillError as err:
+        if not hasattr(err, "frame"):  # only a sequence refused as a whole names its frame
+            raise
         return _refused(err, batch)
     progress.count(filled=sum(len(doc.people) for doc in docs))
     failed, start = 0, 0

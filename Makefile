@@ -18,12 +18,14 @@ HOST ?= 127.0.0.1
 PORT ?= 7860
 TORCH ?= torch==2.13.0
 DEMO_OUT ?= out/demo
+DATA ?=
+TRAIN_OUT ?= out/posefill.onnx
 GRADIO_TESTS := $(wildcard tests/webui tests/tab)
 GRADIO_VENVS = $(VENV_A1111) $(VENV_FORGE) $(VENV_APP)
 
 setup = $(if $(filter environment command,$(origin $(1))),@echo "using $($(1)) as it is",PYTHON=$(PYTHON) .ci/ensure-venv $($(1)) $(2) $(3))
 
-.PHONY: app demo test setup-app setup-runtime setup-dev setup-gradio chromium lint test-core test-gradio test-package
+.PHONY: app demo train test setup-app setup-runtime setup-dev setup-gradio chromium lint test-core test-gradio test-package
 
 app: setup-app
 	$(VENV_APP)/bin/python -m lib_posefill app --host $(HOST) --port $(PORT)
@@ -31,6 +33,10 @@ app: setup-app
 demo: setup-runtime
 	$(VENV)/bin/python -m lib_posefill demo -o $(DEMO_OUT)
 	@echo "before/after images and completed poses: $(DEMO_OUT)/"
+
+train: setup-dev
+	@test -n "$(DATA)" || { echo 'usage: make train DATA=~/coco (COCO 2017 keypoints: see the README, "COCO 2017 keypoints")'; exit 2; }
+	$(VENV)/bin/python -m lib_posefill train --data-dir $(DATA) --out $(TRAIN_OUT)
 
 test: setup-dev setup-gradio chromium lint test-core test-gradio test-package
 

@@ -23,6 +23,10 @@ class TooLargeError(PoseFillError):
     """Input over a size limit: its bytes, or the memory it would take once decoded."""
 
 
+class MissingInputError(PoseFillError):
+    """An input file or folder that does not exist (the CLI's exit status 1: an input failed)."""
+
+
 class NotJSONError(PoseFillError):
     """Input that is not JSON text at all (a syntax error, not UTF-8)."""
 

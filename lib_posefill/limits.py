@@ -18,3 +18,6 @@ HTTP_MAX_BYTES = 16 * 2**20
 """The largest request body the HTTP API reads."""
 HTTP_LARGE_BYTES = 2**20
 """HTTP requests with bodies over this size are worked on one at a time."""
+MAX_IMAGE_BATCH_BYTES = 2 * 2**30
+"""The largest IMAGE batch the ComfyUI nodes make (float32, B x H x W x 3: 2 GiB is 86 frames of 1920x1080 or 455
+of 512x768); less when the system has less than twice that available. Refused with one line before drawing."""

@@ -253,6 +253,93 @@ request_bodies = st.one_of(
 )  # fmt: skip
 
 
+# -- ComfyUI node inputs and sequences ------------------------------------------------------------------------------
+NUMPY_KINDS = ("float32", "float64", "int64", "int32", "uint16")
+
+
+def numpy_mix(value, seed: int):
+    """``value`` with some of its numbers and number lists turned into numpy scalars and arrays (as other custom
+    nodes hand them over), picked by ``seed``; imported lazily so strategies stay cheap to define."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+
+    def walk(v):
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            if v and all(type(x) in (int, float) for x in v) and rng.random() < 0.7:
+                kind = NUMPY_KINDS[rng.integers(len(NUMPY_KINDS))]
+                with np.errstate(all="ignore"):
+                    try:
+                        array = np.asarray(v, dtype=kind)
+                    except (OverflowError, ValueError):
+                        return v
+                return array.reshape(-1, 3) if len(v) % 3 == 0 and rng.random() < 0.3 else array
+            return [walk(x) for x in v] if rng.random() < 0.8 else tuple(walk(x) for x in v)
+        if type(v) is int and rng.random() < 0.5 and abs(v) < 2**62:
+            return np.int64(v)
+        if type(v) is float and rng.random() < 0.5:
+            return np.float32(v) if abs(v) < 1e30 else np.float64(v)
+        return v
+
+    return walk(value)
+
+
+comfy_specials = st.sampled_from(
+    [
+        [],
+        [{}],
+        [{"people": []}],
+        [{"people": [], "canvas_width": 0, "canvas_height": 0}],
+        [{"people": [{"pose_keypoints_2d": [float("nan")] * 54}], "canvas_width": 64, "canvas_height": 64}],
+        [{"people": [{"pose_keypoints_2d": "1, 2, 1"}], "canvas_width": 64, "canvas_height": 64}],
+        [{"people": [{"pose_keypoints_2d": []}], "canvas_width": 64, "canvas_height": 64}],
+        [{"people": [], "canvas_width": 16384, "canvas_height": 16384}],
+        [{"people": [], "canvas_width": 4096, "canvas_height": 4096}] * 64,
+        [{"people": [], "canvas_width": "512", "canvas_height": "768"}],
+        "not a pose",
+        None,
+    ]
+)
+comfy_inputs = st.one_of(
+    st.builds(numpy_mix, st.lists(plausible_documents, min_size=1, max_size=3), st.integers(0, 2**32)),
+    st.builds(numpy_mix, inputs, st.integers(0, 2**32)),
+    comfy_specials,
+)
+"""POSE_KEYPOINT values a ComfyUI node may receive: numpy values, missing keys, NaN, strings, empty lists,
+canvas 0, huge canvases, and whatever else the documents above hold."""
+mixed_canvas_clips = st.lists(
+    st.fixed_dictionaries(
+        {
+            "people": st.lists(plausible_person, max_size=3),
+            "canvas_width": st.sampled_from([512, 1024, 640]),
+            "canvas_height": st.sampled_from([768, 1536, 480]),
+        }
+    ),
+    min_size=1,
+    max_size=12,
+)
+"""Clips whose frames mix canvas sizes (the same shape at another size, and other shapes) and 0-people frames."""
+
+
+# -- editor actions (the tab) ---------------------------------------------------------------------------------------
+EDITOR_FIELDS = ("op", "person", "joint", "x", "y", "kind", "rows", "id")
+hostile_json = st.one_of(
+    st.integers(90, 6000).map(lambda n: "[" * n + "1" + "]" * n),  # deep nesting, within and past the limits
+    st.integers(90, 3000).map(lambda n: '{"a":' * n + "1" + "}" * n),
+    st.sampled_from(["1e999", "-1e999", "NaN", "Infinity", "9" * 5000, "1e308", "-1e308", "5e-324", '"\\ud800"']),
+    st.sampled_from(['"r_kneee"', '"elbow"', '""', "18", "-1", "1e10", "true", "null", "{}", '[["nose"]]']),
+    st.sampled_from(['[["r_knee", "x", "y", "pinned"]]', '[["hip_3", 1, 2, "given"]]', '[["r_knee", 1e308, 5, 7]]']),
+)
+
+
+def with_raw_field(action: dict, key: str, raw: str) -> str:
+    """The action's JSON text with field ``key`` set to the raw JSON text ``raw`` (which json.dumps could not
+    always write: deep nesting, NaN, literals beyond float range)."""
+    return json.dumps({**action, key: "@@"}).replace('"@@"', raw, 1)
+
+
 # -- the fixed corpus -----------------------------------------------------------------------------------------------
 def good_document() -> dict:
     body = [v for j in range(18) for v in (100.0 + 4 * (j % 5), 50.0 + 20 * j, 1.0)]

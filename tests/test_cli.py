@@ -95,7 +95,6 @@ def test_usage_errors_exit_2(tmp_path):
         ["complete", str(src)],  # no -o
         ["complete", str(src), "-o", str(tmp_path / "o.json"), "--scope", "legs"],
         ["complete", str(src), "-o", str(tmp_path / "o.json"), "--margin", "0.9"],
-        ["complete", str(tmp_path / "nope.json"), "-o", str(tmp_path / "o.json")],
         ["complete", str(tmp_path), "-o", str(src)],  # a folder into a file
         ["render", str(src), "-o", str(tmp_path / "o.png"), "--style", "neon"],
         ["frobnicate"],
@@ -133,15 +132,43 @@ def test_render_writes_controlnet_png(tmp_path):
     assert done.returncode == 1 and done.stderr.startswith(f"{empty}: document: an empty list")
 
 
-def test_render_refuses_to_write_the_input_and_a_missing_input_is_a_usage_error(tmp_path):
+def test_render_refuses_to_write_the_input_and_a_missing_input_is_an_input_failure(tmp_path):
     src = write_json(tmp_path / "in.json", person_doc())
     before = src.read_bytes()
     done = run_cli("render", str(src), "-o", str(tmp_path / "." / "in.json"))
     assert done.returncode == 2 and "never overwrites" in done.stderr
     assert src.read_bytes() == before
     done = run_cli("render", str(tmp_path / "nope.json"), "-o", str(tmp_path / "o.png"))
-    assert done.returncode == 2 and "nope.json: no such file" in done.stderr
+    assert done.returncode == 1 and "nope.json: no such file" in done.stderr  # README: 1 = an input failed
     assert not (tmp_path / "o.png").exists()
+    done = run_cli("complete", str(tmp_path / "nope.json"), "-o", str(tmp_path / "o.json"))
+    assert done.returncode == 1 and done.stderr == f"error: {tmp_path / 'nope.json'}: no such file or folder\n"
+
+
+def test_missing_optional_dependencies_get_an_install_hint():
+    from lib_posefill.cli import install_hint
+
+    assert install_hint("onnx", "train") == (
+        'train needs onnx, which is not installed: pip install ".[train]" in a PoseFill clone '
+        "(torch's CPU build: see the README's \"Training on the CPU\")"
+    )
+    assert install_hint("torch.nn", "evaluate").startswith("evaluate needs torch, which is not installed: pip")
+    assert install_hint("gradio", "app").endswith('pip install ".[app]" in a PoseFill clone')
+    assert install_hint("hypothesis", "x") == "x needs hypothesis, which is not installed: pip install hypothesis"
+
+
+def test_train_without_onnx_says_how_to_install_it(tmp_path):
+    """`train` without the train extra said only "No module named 'onnx'"."""
+    code = (
+        "import sys; sys.modules['onnx'] = None\n"  # an import of onnx now raises ModuleNotFoundError
+        "from lib_posefill.cli import main\n"
+        f"sys.exit(main(['train', '--data-dir', {str(tmp_path)!r}, '--out', {str(tmp_path / 'm.onnx')!r}]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 1 and done.stderr.startswith(
+        'error: train needs onnx, which is not installed: pip install ".[train]"'
+    )
+    assert done.stderr.count("\n") == 1
 
 
 def test_cli_imports_neither_torch_nor_gradio(tmp_path):

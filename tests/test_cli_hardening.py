@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -190,3 +191,22 @@ def test_json_is_bounded_in_memory_and_depth_and_holds_only_what_json_can_write(
     assert done.returncode == 1
     (line,) = error_lines(done)
     assert line.startswith(f"{src}: ") and expected in line.removeprefix(f"{src}: "), line
+
+
+def test_demo_counts_filled_joints_in_agreement(tmp_path):
+    done = run_cli("demo", "-o", str(tmp_path / "demo"))
+    assert done.returncode == 0, done.stderr
+    counts = re.findall(r"^\S+\.json: (\d+) (joints?) filled -> ", done.stdout, re.M)
+    assert counts and all((n == "1") == (word == "joint") for n, word in counts), done.stdout
+
+
+def test_the_sequence_benchmark_and_evaluate_refuse_bad_data_in_one_line(tmp_path):
+    (tmp_path / "person_keypoints_val2017.json").write_text('{"annotations": []}')  # no "images"
+    for command in (
+        [sys.executable, "-m", "lib_posefill.benchmarks.sequence", "--data-dir", str(tmp_path / "nowhere")],
+        [sys.executable, "-m", "lib_posefill.benchmarks.sequence", "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "lib_posefill", "evaluate", "--data-dir", str(tmp_path)],
+    ):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO)
+        assert done.returncode == 1 and done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+        assert "Traceback" not in done.stderr and str(tmp_path) in done.stderr

@@ -203,3 +203,70 @@ def test_install_script_adds_opencv_where_comfyui_lacks_it(monkeypatch):
     pytest.importorskip("onnxruntime")
     runpy.run_path(str(REPO / "install.py"))
     assert calls == [["install", "opencv-python-headless"]]
+
+
+def test_numpy_numbers_and_arrays_are_accepted_where_json_has_numbers(nodes):
+    """Other custom nodes hand over numpy values (they were refused: 'expected a list of numbers ... got ndarray')."""
+    node = nodes.NODE_CLASS_MAPPINGS["PoseFill"]()
+    plain = dwpose_frame(body(256, 40, 1000))
+    as_numpy = {
+        **plain,
+        "canvas_width": np.int64(W),
+        "canvas_height": np.float32(H),
+        "people": [
+            {
+                **plain["people"][0],
+                "pose_keypoints_2d": np.asarray(plain["people"][0]["pose_keypoints_2d"]).reshape(-1, 3),
+                "hand_left_keypoints_2d": tuple(np.float64(v) for v in plain["people"][0]["hand_left_keypoints_2d"]),
+            }
+        ],
+    }
+    want, _ = node.complete([plain], **widgets(type(node)))
+    got, images = node.complete([as_numpy], **widgets(type(node)))
+    assert json.dumps(got) == json.dumps(want)  # plain JSON values out, the same fill
+    check_images(images, got)
+    assert isinstance(as_numpy["people"][0]["pose_keypoints_2d"], np.ndarray)  # the input is not changed
+    as_numpy["people"][0]["pose_keypoints_2d"] = as_numpy["people"][0]["pose_keypoints_2d"].astype(np.float32)
+    as_numpy["people"][0]["face_keypoints_2d"] = np.zeros(0, np.int32)
+    got, _ = node.complete((as_numpy,), **widgets(type(node)))
+    assert got[0]["people"][0]["posefill"]["filled"] == want[0]["people"][0]["posefill"]["filled"]
+
+
+def test_an_image_batch_over_the_limit_is_refused_before_drawing(nodes, monkeypatch):
+    """64 documents of 4096 x 4096 asked for 3 GB of uint8 and 12 GB of float32 and died with MemoryError."""
+    node = nodes.NODE_CLASS_MAPPINGS["PoseFillSequence"]()
+    inputs = sys.modules[type(node).__module__.rsplit(".", 1)[0] + ".inputs"]  # as ComfyUI imported it
+    big = [{"people": [], "canvas_width": 4096, "canvas_height": 4096}] * 64
+    with pytest.raises(Exception, match=r"^image: the IMAGE batch of 64 x 4096x4096 would take 12,336 MB, over") as e:
+        node.complete(big, **widgets(type(node)))
+    assert "\n" not in str(e.value) and "MB (" in str(e.value)
+    monkeypatch.setattr(inputs, "_available_bytes", lambda: 100 * 2**20)
+    with pytest.raises(Exception, match=r"over the limit of 50 MB \(half the memory available now\)"):
+        node.complete(big[:2], **widgets(type(node)))
+    monkeypatch.setattr(inputs, "_available_bytes", lambda: None)
+    _, images = node.complete(big[:2], **widgets(type(node)))
+    assert tuple(images.shape) == (2, 4096, 4096, 3)
+
+
+@pytest.mark.parametrize("name", ["PoseFill", "PoseFillSequence"])
+def test_fuzz_node_inputs(nodes, name):
+    """The fuzz suite, ComfyUI part: numpy values, missing keys, NaN, strings, empty lists, canvas 0, huge canvases:
+    every input gives the completed poses and their images, or one PoseFillError line."""
+    from fuzzing import comfy_inputs, settings_for
+    from hypothesis import given
+
+    node = nodes.NODE_CLASS_MAPPINGS[name]()
+    PoseFillError = sys.modules[type(node).__module__.rsplit(".", 2)[0] + ".errors"].PoseFillError
+
+    @settings_for(60)
+    @given(comfy_inputs)
+    def check(value):
+        try:
+            out, images = node.complete(value, **widgets(type(node)))
+        except PoseFillError as err:
+            assert "\n" not in str(err) and len(str(err)) < 400
+            return
+        json.dumps(out, allow_nan=False)
+        check_images(images, out)
+
+    check()

@@ -14,13 +14,24 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
-from conftest import REPO
-from fuzzing import files, good_texts, inputs, json_texts, nasty_entries, nasty_texts, option_sets, settings_for
+from conftest import REPO, run_cli, write_json
+from fuzzing import (
+    files,
+    good_texts,
+    inputs,
+    json_texts,
+    mixed_canvas_clips,
+    nasty_entries,
+    nasty_texts,
+    option_sets,
+    settings_for,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib_posefill import PoseFillError, complete_document
+from lib_posefill import PoseFillError, complete_document, complete_sequence
 from lib_posefill.cli import main
 from lib_posefill.document import parse_documents
 from lib_posefill.jsontext import loads_json
@@ -152,3 +163,60 @@ def test_cli_on_the_nasty_corpus(tmp_path):
         out = strict_json((dst / name).read_text(encoding="utf-8"))
         people = out[0]["people"] if isinstance(out, list) else out["people"]
         assert all("posefill" in p for p in people)
+
+
+@settings_for(40)
+@given(mixed_canvas_clips, option_sets)
+def test_sequences_with_mixed_canvases_and_empty_frames_complete_or_refuse_in_one_line(frames, options):
+    """Sequence mode on clips mixing canvas sizes and shapes, with 0-people frames: completed with every given joint
+    kept, or one PoseFillError line naming the frame whose shape differs."""
+    try:
+        out = complete_sequence(frames, options)
+    except PoseFillError as err:
+        assert "\n" not in str(err) and len(str(err)) < 400
+        if "another shape" in str(err):
+            first = frames[0]["canvas_width"] / frames[0]["canvas_height"]
+            assert any(abs(f["canvas_width"] / f["canvas_height"] / first - 1) > 0.01 for f in frames)
+        return
+    assert len(out) == len(frames)
+    json.dumps(out, allow_nan=False)
+
+
+def test_sequence_crowds_at_max_people_and_2000_frames(tmp_path):
+    """2 frames of 5,000 people (max_people in all) spread over the canvas, then packed into one spot (every track a
+    candidate for every detection), completed in a process limited to 1.5 GB of address space (tracking asked for
+    6.7 GB at once), and 2,000 frames with empty and non-JSON frames among them: the bad frames named one line each."""
+    rng = np.random.default_rng(0)
+    base = np.array([v for j in range(18) for v in (100.0 + 4 * (j % 5), 50.0 + 20 * j, 1.0)])
+    for name, spread in (("spread", 3500), ("packed", 6)):
+        at = rng.uniform(0, spread, (5000, 2))
+        kp = base.reshape(18, 3) * [0.3, 0.3, 1]
+        crowd = [
+            {"people": [{"pose_keypoints_2d": (kp + np.r_[xy + 3 * t, 0]).round(1).ravel().tolist()} for xy in at],
+             "canvas_width": 4096, "canvas_height": 4096}
+            for t in range(2)
+        ]  # fmt: skip
+        src = write_json(tmp_path / f"{name}.json", crowd)
+        code = (
+            "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))\n"
+            "from lib_posefill.cli import main\n"
+            f"sys.exit(main(['complete', {str(src)!r}, '-o', {str(tmp_path / 'out.json')!r}, '--sequence']))\n"
+        )
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, (name, done.stderr)
+        out = json.loads((tmp_path / "out.json").read_text())
+        assert [len(d["people"]) for d in out] == [5000, 5000]
+        assert all(isinstance(p["posefill"]["track"], int) for d in out for p in d["people"])
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for t in range(2000):
+        doc = {
+            "people": [] if t % 97 == 5 else [{"pose_keypoints_2d": base.tolist()}],
+            "canvas_width": 512,
+            "canvas_height": 512,
+        }
+        (frames / f"f{t}.json").write_text("{not json" if t in (7, 1500) else json.dumps(doc))
+    done = run_cli("complete", str(frames), "-o", str(tmp_path / "out"), "--sequence", "--quiet")
+    assert done.returncode == 1 and done.stderr.count("\n") == 2 and "f7.json" in done.stderr, done.stderr
+    assert len(list((tmp_path / "out").glob("*.json"))) == 1998

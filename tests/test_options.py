@@ -86,6 +86,7 @@ def test_readme_states_the_limits():
         f"more than {limits.MAX_JSON_DEPTH} levels",
         f"from 1 to {limits.MAX_CANVAS_SIDE}",
         f"over {side} × {side} pixels",
+        f"over {limits.MAX_IMAGE_BATCH_BYTES // 2**20:,} MB",
     ):
         assert stated in section, stated
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import flat, run_cli, triples, write_json
 
-from lib_posefill import complete_document, complete_sequence
+from lib_posefill import PoseFillError, complete_document, complete_sequence
 from lib_posefill.baselines import MeanPoseFiller
 from lib_posefill.sequence.order import natural_key
 from lib_posefill.sequence.steady import keep_sides
@@ -263,3 +263,24 @@ def test_a_failing_fill_leaves_every_frame_unrepaired_with_its_track(caplog):
         given = triples(doc_in["people"][0])
         assert np.array_equal(triples(doc_out["people"][0])[:, :2], np.where(given[:, 2:] > 0, given[:, :2], 0))
     assert "fill failed" in caplog.text
+
+
+def test_frames_of_another_shape_are_refused_naming_the_first(tmp_path):
+    """A clip exported at two aspect ratios (a crop) cannot be placed in one picture: refused, never filled with
+    legs drawn in a squashed picture (which put knees above the hips)."""
+    poses = [body(150 + 5 * t, 40, 1000) for t in range(12)]
+    frames = [frame(p) if t < 7 else frame(p, width=W, height=H * 3 // 4) for t, p in enumerate(poses)]
+    with pytest.raises(PoseFillError, match=r"^\[7\]: canvas 512x576 has another shape than the first frame's 512x768"):
+        complete_sequence(frames, filler=MeanPoseFiller())
+    src = tmp_path / "frames"
+    for t, doc in enumerate(frames):
+        write_json(src / f"frame_{t + 1}.json", doc)
+    done = run_cli("complete", str(src), "-o", str(tmp_path / "out"), "--sequence")
+    assert done.returncode == 1 and not list((tmp_path / "out").glob("*.json"))
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith(f"{src / 'frame_8.json'}: canvas 512x576 has")
+    listed = write_json(tmp_path / "clip.json", frames)
+    done = run_cli("complete", str(listed), "-o", str(tmp_path / "clip_out.json"), "--sequence")
+    assert done.returncode == 1 and done.stderr.startswith(f"{listed}: [7]: canvas 512x576") and done.stderr[-1] == "\n"
+    assert not (tmp_path / "clip_out.json").exists()
+    resized = [frame(p) if t % 2 else frame(2 * p, width=2 * W, height=2 * H) for t, p in enumerate(poses)]
+    assert len(complete_sequence(resized, filler=MeanPoseFiller())) == 12  # the same shape at another size: fine

@@ -11,7 +11,7 @@ from lib_posefill.training.card import CARD_NAME, card_facts, read_card
 pytest.importorskip("torch")
 
 
-def test_train_smoke_run_writes_a_loadable_model(tmp_path):
+def test_train_smoke_run_writes_a_loadable_model(tmp_path, capsys):
     data = write_coco_json(tmp_path / "person_keypoints_train2017.json", 40)
     out = tmp_path / "model" / "m.onnx"
     assert (
@@ -35,6 +35,10 @@ def test_train_smoke_run_writes_a_loadable_model(tmp_path):
         )
         == 0
     )
+    import torch
+
+    kind = f"a CUDA {torch.version.cuda} build" if torch.version.cuda else "a CPU build"
+    assert f"training on the CPU (2 threads) with torch {torch.__version__}, {kind}" in capsys.readouterr().out
     filler = OnnxFiller(out)
     xy = np.asarray(np.random.default_rng(0).uniform(100, 300, (3, 18, 2)), np.float32)
     present = np.ones((3, 18), bool)

@@ -8,10 +8,14 @@ Each case runs in a fresh process and reports its peak resident size (Linux: ``V
 - the HTTP server (uvicorn, the routes of ``hosts/http.py``) answering the same kinds of 16 MB bodies one by one,
   then four of them at once; its resident size after them shows the memory handed back;
 - the tab's upload handler with the largest JSON, the largest image (4096 x 4096) and a 10,000-person crowd,
-  whose upload time (wall and CPU, best of 3) is the tab's scaling figure.
+  whose upload time (wall and CPU, best of 3) is the tab's scaling figure;
+- sequence mode (CLI ``complete --sequence``) with ``max_people`` (10,000) people: 2 frames of 5,000 spread over
+  the canvas, 2 frames of 5,000 packed into one spot (every track near every detection), 2,000 frames of 5;
+- the ComfyUI nodes (PoseFill, PoseFill sequence) on 10,000 people in 2 documents, with their IMAGE batch, and
+  the refusal of an IMAGE batch over its limit (64 documents of 4096 x 4096).
 
-``python -m lib_posefill.benchmarks.limits [--only cli|http|tab] [--scale S]`` (the HTTP part needs fastapi and
-uvicorn, the tab part runs without gradio; ``--scale 0.05`` shrinks every input for a quick run). Exits 1 when a
+``python -m lib_posefill.benchmarks.limits [--only cli|http|tab|sequence|comfyui] [--scale S]`` (the HTTP part
+needs fastapi and uvicorn, the ComfyUI part torch, the tab part runs without gradio; ``--scale 0.05`` shrinks every input for a quick run). Exits 1 when a
 target is missed: a peak of 1 GB or more, or the 10,000-person upload taking 2 s or more (wall time). Other work on
 the machine inflates wall times; the load average is printed.
 """
@@ -267,9 +271,85 @@ def bench_tab(folder: Path, scale: float) -> None:
             missed.append(f"tab {name}: {out['wall']:.2f} s")
 
 
+def frames_of(people: int, frames: int, packed: bool = False) -> list[dict]:
+    """``frames`` documents of ``people`` people each, walking right 4 px a frame; ``packed``: all in one spot."""
+    first = crowd(people)
+    if packed:
+        first["people"] = [{"pose_keypoints_2d": crowd(1)["people"][0]["pose_keypoints_2d"]} for _ in range(people)]
+    docs = []
+    for t in range(frames):
+        moved = []
+        for p in first["people"]:
+            kp = np.asarray(p["pose_keypoints_2d"]).reshape(18, 3)
+            kp = np.where(kp[:, 2:] > 0, kp + np.array([4.0 * t, 0.0, 0.0]), kp)
+            moved.append({"pose_keypoints_2d": kp.round(2).ravel().tolist()})
+        docs.append({**first, "people": moved})
+    return docs
+
+
+def bench_sequence(folder: Path, scale: float) -> None:
+    print("sequence mode, CLI `complete --sequence` (max_people 10,000 in all; each in a fresh process)")
+    people = int(10_000 * scale)
+    cases = [
+        (f"2 frames x {people // 2:,} people, spread", frames_of(people // 2, 2)),
+        (f"2 frames x {people // 2:,} people, packed in one spot", frames_of(people // 2, 2, packed=True)),
+        (f"{int(2000 * scale):,} frames x 5 people", frames_of(5, int(2000 * scale))),
+    ]
+    for i, (name, docs) in enumerate(cases):
+        path = folder / f"clip{i}.json"
+        path.write_text(json.dumps(docs))
+        code, peak, seconds = run_measured(
+            [sys.executable, "-m", "lib_posefill", "complete", str(path), "-o", str(folder / "clip.out"), "--sequence"]
+        )
+        print(f"  {name:<62} exit {code}  {check(peak, 'sequence ' + name)}  {seconds:5.1f} s")
+
+
+COMFYUI = """
+import importlib.util, json, resource, sys, time
+spec = importlib.util.spec_from_file_location("posefill_nodes", sys.argv[1] + "/__init__.py")
+nodes = importlib.util.module_from_spec(spec); sys.modules["posefill_nodes"] = nodes; spec.loader.exec_module(nodes)
+node = nodes.NODE_CLASS_MAPPINGS[sys.argv[2]]()
+docs = json.loads(open(sys.argv[3]).read())
+widgets = {k: v[1]["default"] for k, v in type(node).INPUT_TYPES()["required"].items() if k != "pose_keypoint"}
+wall = time.perf_counter()
+try:
+    out, images = node.complete(docs, **widgets)
+    status = f"IMAGE {tuple(images.shape)}"
+except Exception as err:
+    status = f"refused: {err}"
+print(json.dumps({"status": status[:150], "wall": time.perf_counter() - wall,
+                  "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def bench_comfyui(folder: Path, scale: float) -> None:
+    print("ComfyUI nodes (each in a fresh process, torch imported; the IMAGE batch included)")
+    people = int(10_000 * scale)
+    big = [{"people": [], "canvas_width": 4096, "canvas_height": 4096}] * 64
+    cases = [
+        ("PoseFill", f"{people:,} people in 2 documents, 2048 x 2048", frames_of(people // 2, 2)),
+        ("PoseFillSequence", f"{people:,} people in 2 frames, 2048 x 2048", frames_of(people // 2, 2)),
+        ("PoseFillSequence", f"{people:,} people in 2 frames, packed", frames_of(people // 2, 2, packed=True)),
+        ("PoseFill", "64 documents of 4096 x 4096 (IMAGE over its limit)", big),
+    ]
+    for node, name, docs in cases:
+        path = folder / "comfyui.json"
+        path.write_text(json.dumps(docs))
+        done = subprocess.run(
+            [sys.executable, "-c", COMFYUI, str(REPO), node, str(path)], cwd=REPO, capture_output=True, text=True
+        )
+        if done.returncode:
+            print(f"  {node}, {name}: failed\n{done.stderr[-2000:]}")
+            missed.append(f"ComfyUI {node} {name}: failed")
+            continue
+        out = json.loads(done.stdout.splitlines()[-1])
+        print(f"  {node + ', ' + name:<72} {out['wall']:5.2f} s  {check(out['peak'], 'ComfyUI ' + name)}")
+        print(f"    {out['status']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("cli", "http", "tab"))
+    parser.add_argument("--only", choices=("cli", "http", "tab", "sequence", "comfyui"))
     parser.add_argument("--scale", type=float, default=1.0, help="shrink every input by this factor (a quick run)")
     args = parser.parse_args(argv)
     loads = " ".join(f"{v:.1f}" for v in os.getloadavg())
@@ -291,6 +371,15 @@ def main(argv: list[str] | None = None) -> int:
                 bench_http(args.scale)
         if args.only in (None, "tab"):
             bench_tab(folder, args.scale)
+        if args.only in (None, "sequence"):
+            bench_sequence(folder, args.scale)
+        if args.only in (None, "comfyui"):
+            try:
+                import torch  # noqa: F401
+            except ImportError:
+                print("ComfyUI nodes: skipped (needs torch, as ComfyUI has)")
+            else:
+                bench_comfyui(folder, args.scale)
     print(f"load average now {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     for what in missed:
         print(f"target missed: {what}")

@@ -30,6 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..api import complete_document, complete_sequence
+from ..cli import install_hint
+from ..cli.evaluate import DATA_HELP
+from ..errors import PoseFillError
 from ..model import cached_filler
 from ..skeleton import (
     L_ANKLE,
@@ -306,8 +309,12 @@ def evaluate(clips: list[Clip], seed: int | None) -> dict:
 
 def throughput(clips: list[Clip], frames: int, repeat: int) -> tuple[float, float]:
     """Frames per second of ``complete_sequence`` on one person's sequence of ``frames`` frames (the clips
-    joined), best of ``repeat``: by wall time and by this process's CPU time (all its threads)."""
-    docs = [d for c in clips if len(c.truth) == 1 for d in c.docs]
+    joined, those of the most common canvas: a sequence is one picture's shape), best of ``repeat``: by wall
+    time and by this process's CPU time (all its threads)."""
+    single = [c for c in clips if len(c.truth) == 1]
+    canvases = [(c.docs[0]["canvas_width"], c.docs[0]["canvas_height"]) for c in single]
+    common = max(set(canvases), key=canvases.count, default=None)
+    docs = [d for c, wh in zip(single, canvases) if wh == common for d in c.docs]
     docs = (docs * (frames // max(len(docs), 1) + 1))[:frames]
     cached_filler()
     complete_sequence(docs[:100])
@@ -321,7 +328,7 @@ def throughput(clips: list[Clip], frames: int, repeat: int) -> tuple[float, floa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib_posefill.benchmarks.sequence", description=__doc__)
-    parser.add_argument("--data-dir", required=True, help="COCO keypoints: the shared CSVs or the official JSON")
+    parser.add_argument("--data-dir", required=True, help=DATA_HELP)
     parser.add_argument("--clips", type=int, default=24, help="clips per scenario (default 24)")
     parser.add_argument("--frames", type=int, default=120, help="frames per clip (default 120)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the clips (default 0)")
@@ -330,7 +337,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rng = np.random.default_rng(args.seed)
-    poses, labels = coco_poses(args.data_dir, 2 * args.clips * len(SCENARIOS), args.seed)
+    try:
+        poses, labels = coco_poses(args.data_dir, 2 * args.clips * len(SCENARIOS), args.seed)
+    except PoseFillError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as err:
+        print(f"error: {install_hint(err.name, 'benchmarks.sequence')}", file=sys.stderr)
+        return 1
     clips = {}
     i = 0
     for scenario in SCENARIOS:

@@ -58,11 +58,33 @@ def main(argv: list[str] | None = None, prog: str = "python -m lib_posefill") ->
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except ModuleNotFoundError as err:
+        if args.debug:
+            raise
+        print(f"error: {install_hint(err.name, args.command)}", file=sys.stderr)
+        return 1
     except Exception as err:  # the last guard: one line, no traceback unless --debug
         if args.debug:
             raise
         print(f"error: {err}", file=sys.stderr)
         return 1
+
+
+EXTRAS = {"torch": "train", "onnx": "train", "pandas": "train", "gradio": "app"}
+"""Optional dependencies and the pip extra that installs them (pyproject.toml)."""
+
+
+def install_hint(module: str | None, command: str) -> str:
+    """One line saying which optional dependency ``command`` lacks and how to install it."""
+    top = (module or "a module").split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra == "train":
+        how = 'pip install ".[train]" in a PoseFill clone (torch\'s CPU build: see the README\'s "Training on the CPU")'
+    elif extra:
+        how = f'pip install ".[{extra}]" in a PoseFill clone'
+    else:
+        how = f"pip install {top}"
+    return f"{command} needs {top}, which is not installed: {how}"
 
 
 def posefill() -> int:

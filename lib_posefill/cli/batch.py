@@ -28,15 +28,34 @@ def _report(err: PoseFillError, path: Path) -> None:
     print(err.at(str(path)), file=sys.stderr)
 
 
-def _write_batch(
-    batch: list[tuple[Path, list[PoseDocument], bool]], options: Options, complete: Complete, progress: ProgressLine
-) -> int:
+Batch = list[tuple[Path, Path, list[PoseDocument], bool]]
+"""(input, output, its parsed documents, whether the input was a list) per file."""
+
+
+def _refused(err: PoseFillError, batch: Batch) -> int:
+    """A batch refused as a whole (a sequence whose frames do not fit together): one line naming the file and
+    the document of the first frame at fault (``err.frame``, an index over the batch's documents)."""
+    frame = err.frame
+    for src, _, parsed, is_list in batch:
+        if frame < len(parsed):
+            print(PoseFillError(err.detail, where=f"[{frame}]" if is_list else "").at(str(src)), file=sys.stderr)
+            break
+        frame -= len(parsed)
+    return len(batch)
+
+
+def _write_batch(batch: Batch, options: Options, complete: Complete, progress: ProgressLine) -> int:
     """Complete and write one batch; returns the number of outputs that could not be written."""
-    docs = [doc for _, parsed, _ in batch for doc in parsed]
-    outputs = complete(docs, options, cached_filler()) if docs else []
+    docs = [doc for _, _, parsed, _ in batch for doc in parsed]
+    try:
+        outputs = complete(docs, options, cached_filler()) if docs else []
+    except PoseFillError as err:
+        if not hasattr(err, "frame"):  # only a sequence refused as a whole names its frame
+            raise
+        return _refused(err, batch)
     progress.count(filled=sum(len(doc.people) for doc in docs))
     failed, start = 0, 0
-    for dst, parsed, is_list in batch:
+    for _, dst, parsed, is_list in batch:
         progress.count(written=1)
         value = outputs[start : start + len(parsed)] if is_list else outputs[start]
         start += len(parsed)
@@ -61,7 +80,7 @@ def complete_files(
     the number that failed. ``streams``: inputs may be pipes or devices (a file named on the command line),
     not only regular files (the entries of a folder)."""
     failed = 0
-    batch: list[tuple[Path, list[PoseDocument], bool]] = []
+    batch: Batch = []
     size = 0
     for src, dst in pairs:
         progress.count(read=1)
@@ -83,5 +102,5 @@ def complete_files(
             continue
         finally:
             del data  # the decoded documents are all a batch keeps
-        batch.append((dst, docs, is_list))
+        batch.append((src, dst, docs, is_list))
     return failed + _write_batch(batch, options, complete, progress)

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import PoseFillError
+from ..errors import MissingInputError, PoseFillError
 from ..options import add_option_arguments, options_from_args
 from . import refuse_input_as_output
 
@@ -43,7 +43,7 @@ def plan(src: Path, dst: Path) -> list[tuple[Path, Path]]:
     """The (input, output) file pairs for IN and OUT; PoseFillError for a usage problem. In a folder, every
     entry named *.json is a pair, whatever it is: one that is no readable file gets its own error later."""
     if not src.exists() and not src.is_symlink():
-        raise PoseFillError("no such file or folder", where=str(src))
+        raise MissingInputError("no such file or folder", where=str(src))
     refuse_input_as_output(src, dst)
     if src.is_dir():
         if dst.exists() and not dst.is_dir():
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             pairs.sort(key=lambda pair: natural_key(pair[0].name))
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
-        return 2
+        return 1 if isinstance(err, MissingInputError) else 2
     folder = Path(args.input).is_dir()
     if folder:
         Path(args.output).mkdir(parents=True, exist_ok=True)

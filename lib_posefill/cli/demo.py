@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         (out / src.name).write_text(json.dumps(completed if is_list else completed[0]), encoding="utf-8")
         save_png(out / f"{src.stem}.png", image)
         filled = sum(len(p["posefill"]["filled"]) for doc in completed for p in doc["people"])
-        print(f"{src.name}: {filled} joints filled -> {out / src.stem}.png")
+        print(f"{src.name}: {filled} joint{'' if filled == 1 else 's'} filled -> {out / src.stem}.png")
         if args.figure and src.stem == args.figure_example:
             save_png(args.figure, image)
     return 1 if failed else 0

@@ -8,8 +8,14 @@ import json
 HELP = "score the completion model and the baselines on COCO val (error / torso length, per family)"
 
 
+DATA_HELP = (
+    "COCO 2017 keypoints: the official person_keypoints_{train,val}2017.json from annotations_trainval2017.zip "
+    "(cocodataset.org), a folder holding them (or annotations/ with them), or the equivalent CSV files"
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", required=True, help="folder (or file) with the COCO 2017 keypoints, CSV or JSON")
+    parser.add_argument("--data-dir", required=True, help=DATA_HELP)
     parser.add_argument("--model", help="ONNX model to score (default: the shipped one)")
     parser.add_argument("--seed", type=int, default=None, help="protocol seed (default: the fixed one)")
     parser.add_argument("--json", help="also write the results to this JSON file")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import PoseFillError
+from ..errors import MissingInputError, PoseFillError
 from ..options import add_option_arguments, options_from_args
 from . import refuse_input_as_output
 
@@ -40,11 +40,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         options = options_from_args(args)
         if not src.exists() and not src.is_symlink():
-            raise PoseFillError("no such file", where=str(src))
+            raise MissingInputError("no such file", where=str(src))
         refuse_input_as_output(src, dst)
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
-        return 2
+        return 1 if isinstance(err, MissingInputError) else 2
     try:
         doc = first_document(read_json_file(src, options), options)
         if options.framing == "fit":

@@ -10,8 +10,14 @@ STEPS = 70000
 HELP = "train the completion model on COCO 2017 keypoints (CSV or official JSON) and export ONNX + model card"
 
 
+DATA_HELP = (
+    "COCO 2017 keypoints: the official person_keypoints_{train,val}2017.json from annotations_trainval2017.zip "
+    "(cocodataset.org), a folder holding them (or annotations/ with them), or the equivalent CSV files"
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", required=True, help="folder (or file) with the COCO 2017 keypoints, CSV or JSON")
+    parser.add_argument("--data-dir", required=True, help=DATA_HELP)
     parser.add_argument("--out", required=True, help="ONNX file to write; the model card goes next to it")
     parser.add_argument(
         "--steps", type=int, default=STEPS, help=f"optimiser steps (default {STEPS}, the shipped model)"
@@ -24,6 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--blocks", type=int, help="residual blocks (default 2)")
     parser.add_argument("--checkpoint", help="also write the model so far to this ONNX file every 1000 steps")
     parser.add_argument("--no-eval", action="store_true", help="skip the evaluation on val after training")
+
+
+def torch_build(torch) -> str:
+    """Which torch this is: its version and whether it is a CPU or a CUDA build (training runs on the CPU)."""
+    cuda = getattr(torch.version, "cuda", None)
+    kind = f"a CUDA {cuda} build (a CPU build is far smaller: see the README)" if cuda else "a CPU build"
+    return f"torch {torch.__version__}, {kind}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     logging.getLogger("posefill").setLevel(logging.INFO)
     torch.set_num_threads(args.threads)
+    print(f"training on the CPU ({args.threads} threads) with {torch_build(torch)}", flush=True)
     people = trainable(load_people(args.data_dir, "train"))
     if not len(people):
         print(f"error: {args.data_dir}: no trainable people", file=sys.stderr)

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import cv2
-import numpy as np
 
 from ..api import complete_document, complete_sequence
 from ..document import parse_documents
 from ..errors import PoseFillError
 from ..options import CORE_FIELDS, FIELD_BY_NAME, Field, Options
 from ..render import draw_document
+from .inputs import check_image_batch, plain_value
 
 UNSET = -1
 """The value of an optional integer widget (``seed``) that leaves the option unset."""
@@ -48,10 +48,15 @@ def conditioning_images(documents: list[dict]):
     every image the size of the first document's canvas."""
     import torch
 
-    images = [draw_document(doc) for doc in parse_documents(documents, Options())[0]]
-    h, w = images[0].shape[:2]
-    images = [im if im.shape[:2] == (h, w) else cv2.resize(im, (w, h), interpolation=cv2.INTER_AREA) for im in images]
-    return torch.from_numpy(np.stack(images).astype(np.float32) / 255.0)
+    docs = parse_documents(documents, Options())[0]
+    w, h = int(docs[0].width), int(docs[0].height)
+    check_image_batch(len(docs), w, h)  # before anything is drawn
+    batch = torch.empty((len(docs), h, w, 3), dtype=torch.float32)
+    for i, doc in enumerate(docs):
+        im = draw_document(doc)
+        im = im if im.shape[:2] == (h, w) else cv2.resize(im, (w, h), interpolation=cv2.INTER_AREA)
+        batch[i] = torch.from_numpy(im).to(torch.float32).div_(255.0)
+    return batch
 
 
 class PoseFill:
@@ -80,6 +85,7 @@ class PoseFill:
         }
 
     def complete(self, pose_keypoint: Any, **widgets: Any) -> tuple:
+        pose_keypoint = plain_value(pose_keypoint)  # numpy numbers and arrays from other nodes
         documents = pose_keypoint if isinstance(pose_keypoint, list) else [pose_keypoint]
         if not documents:
             raise PoseFillError("expected at least one pose document, got an empty list", where="pose_keypoint")

@@ -3,8 +3,9 @@
 ControlNet gives each unit's elements ids like ``txt2img_controlnet_ControlNet-0_controlnet_pixel_perfect_checkbox``
 (``..._ControlNet_controlnet_...`` with a single unit). The checkbox is created, hidden, next to Pixel
 Perfect, and shown once the unit's preprocessor dropdown is found and wired: ticking it switches an
-OpenPose preprocessor to its PoseFill variant, unticking switches back, and picking a variant (or
-pasting an infotext that names one) ticks it. Without those ids, the variants stay selectable in the
+OpenPose preprocessor to its PoseFill variant, unticking switches back, picking a variant (or pasting an
+infotext that names one) ticks it, and any other preprocessor without a variant (canny, none; picked, pasted,
+sent or set by the Control Type radio) unticks it. Without those ids, the variants stay selectable in the
 dropdown itself.
 
 Only components created while a Blocks is being built are units: gradio 4 re-creates every component an
@@ -37,12 +38,15 @@ def module_for_checkbox(ticked: bool, module: str, variants: Collection[str]) ->
 
 
 def checkbox_for_module(module: str, ticked: bool, variants: Collection[str]) -> tuple[str | None, bool | None]:
-    """After the dropdown changed: (module to switch to, checkbox value to set); None = leave it."""
+    """After the dropdown changed, by the user or by anything else (an infotext paste, Send to ControlNet, the
+    Control Type radio, a script): (module to switch to, checkbox value to set); None = leave it. Afterwards the
+    box shows whether the preprocessor is a PoseFill variant: a ticked box turns an OpenPose preprocessor into its
+    variant, and is unticked by any preprocessor without one (canny, none)."""
     if module in variants:
         return None, (None if ticked else True)
     if ticked and variant_name(module or "") in variants:
         return variant_name(module), None
-    return None, None
+    return None, (False if ticked else None)
 
 
 def _blocks_being_built() -> Any | None:

@@ -8,8 +8,9 @@
 5. Filled joints are steadied along time without moving any given joint (``steady``), then the options'
    scope, neck rule, hands and faces and framing apply as for single documents.
 
-Coordinates are compared across frames in the first frame's canvas: a frame with another canvas size is
-taken to show the same picture at another resolution.
+Coordinates are compared across frames in the first frame's canvas: a frame with another canvas size of the
+same shape (aspect ratio) is taken to show the same picture at another resolution. A frame of another shape (a
+crop, another export) cannot be placed in the first frame's picture, so the clip is refused, naming that frame.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..completion import (
     write_documents,
 )
 from ..document import PoseDocument, present_points
+from ..errors import PoseFillError
 from ..filler import Filler
 from ..options import Options
 from .memory import carry_over
@@ -43,10 +45,39 @@ CONDITION_WEIGHT = 0.5
 """Carried joints at least this trusted are evidence for the model."""
 SEED_SAMPLE = 32
 """Frames per track whose seeded offsets are compared to pick the track's most typical one."""
+SHAPE_TOLERANCE = 0.01
+"""Canvases whose aspect ratios differ by at most this share are one picture's shape (rounded resizes)."""
 
 
+class CanvasShapeError(PoseFillError):
+    """A sequence whose frames are pictures of different shapes; ``frame`` is the first such frame's index."""
+
+    def __init__(self, message: str, *, where: str = "", frame: int = 0) -> None:
+        super().__init__(message, where=where)
+        self.frame = frame
+
+
+def check_shapes(docs: list[PoseDocument]) -> None:
+    """CanvasShapeError at the first frame whose canvas has another aspect ratio than the first frame's."""
+    if not docs:
+        return
+    first = docs[0].width / docs[0].height
+    for i, d in enumerate(docs):
+        if abs(d.width / d.height / first - 1) > SHAPE_TOLERANCE:
+            raise CanvasShapeError(
+                f"canvas {d.width:g}x{d.height:g} has another shape than the first frame's "
+                f"{docs[0].width:g}x{docs[0].height:g}; sequence mode needs every frame of one picture shape "
+                "(complete frames of another shape as a sequence of their own, or without sequence mode)",
+                where=f"[{i}]",
+                frame=i,
+            )
+
+
+@np.errstate(all="ignore")  # absurd coordinates (1e308) overflow on the way; non-finite results are handled
 def complete_frames(docs: list[PoseDocument], options: Options, filler: Filler) -> list[dict]:
-    """Complete parsed documents as consecutive frames of one video; return the output documents."""
+    """Complete parsed documents as consecutive frames of one video; return the output documents.
+    CanvasShapeError when the frames' canvases differ in shape."""
+    check_shapes(docs)
     boxes = document_boxes(docs)
     bodies = gather_bodies(docs, boxes)
     ref = np.array([docs[0].width, docs[0].height]) if docs else np.ones(2)
@@ -72,15 +103,17 @@ def _estimate(bodies: Bodies, k: np.ndarray, tracks: np.ndarray, options: Option
     given = bodies.present
     hinted = bodies.hint_present & ~given
     line = lay_out(tracks, bodies.doc)
-    on_line = line.step >= 0
-    carried, trust = carry_over(
-        line.gather(bodies.xy * k),
-        line.gather(given, False),
-        line.track,
-        line.gather(ok[:, None] & ~(given | hinted), False),
-    )
-    carried = np.where(on_line[:, None, None], carried[line.step], 0.0)
-    trust = np.where(on_line[:, None], trust[line.step], 0.0)
+    xy_ref, wanted = bodies.xy * k, ok[:, None] & ~(given | hinted)
+    carried, trust = np.zeros(bodies.xy.shape), np.zeros(given.shape)
+    for part in line.blocks():
+        c, w = carry_over(
+            line.gather(xy_ref, part=part),
+            line.gather(given, False, part),
+            line.track[part],
+            line.gather(wanted, False, part),
+        )
+        line.scatter(c, carried, part)
+        line.scatter(w, trust, part)
 
     a = np.flatnonzero(ok)
     guess = _model_guesses(bodies, k, a, carried, trust >= CONDITION_WEIGHT, options, filler)
@@ -98,15 +131,20 @@ def _estimate(bodies: Bodies, k: np.ndarray, tracks: np.ndarray, options: Option
     estimated = np.array([s is None for s in skipped])[:, None] & ~given & np.isfinite(est).all(-1)
     size = np.full(len(est), np.nan)
     size[a] = _radius(main)
-    steadied = steady(
-        line.gather(bodies.xy * k),
-        line.gather(given, False),
-        line.gather(np.nan_to_num(est)),
-        line.gather(estimated, False),
-        line.track,
-        line.gather(size, np.nan),
-    )
-    return np.where(on_line[:, None, None] & estimated[..., None], steadied[line.step], est), skipped
+    steadied = est.copy()
+    plain_est = np.nan_to_num(est)
+    for part in line.blocks():
+        out = steady(
+            line.gather(xy_ref, part=part),
+            line.gather(given, False, part),
+            line.gather(plain_est, part=part),
+            line.gather(estimated, False, part),
+            line.track[part],
+            line.gather(size, np.nan, part),
+        )
+        line.scatter(out, steadied, part)
+    on_line = line.step >= 0
+    return np.where(on_line[:, None, None] & estimated[..., None], steadied, est), skipped
 
 
 @dataclass

@@ -6,12 +6,15 @@ narrower than the gap never mixes two people, and look-ups of the nearest step c
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 PAD = 16
 """Empty steps between two tracks (wider than any filter used along time)."""
+BLOCK_STEPS = 20_000
+"""Steps worked on at once by per-track operations (``Timeline.blocks``): memory stays that of one block."""
 
 
 @dataclass
@@ -20,12 +23,30 @@ class Timeline:
     track: np.ndarray  # (L,) the track at each step, -1 between tracks
     step: np.ndarray  # (N,) each row's step, -1 for rows without a track
 
-    def gather(self, values: np.ndarray, fill=0) -> np.ndarray:
-        """Row values (N, ...) laid out on the timeline (L, ...), ``fill`` where there is no row."""
-        out = np.full((len(self.row), *values.shape[1:]), fill, dtype=values.dtype)
-        has = self.row >= 0
-        out[has] = values[self.row[has]]
+    def gather(self, values: np.ndarray, fill=0, part: slice | None = None) -> np.ndarray:
+        """Row values (N, ...) laid out on the timeline (L, ...) or its ``part``, ``fill`` where there is no row."""
+        row = self.row if part is None else self.row[part]
+        out = np.full((len(row), *values.shape[1:]), fill, dtype=values.dtype)
+        has = row >= 0
+        out[has] = values[row[has]]
         return out
+
+    def scatter(self, values: np.ndarray, out: np.ndarray, part: slice | None = None) -> None:
+        """Write timeline values (of ``part``) back to the rows they came from, in ``out`` (N, ...)."""
+        row = self.row if part is None else self.row[part]
+        has = row >= 0
+        out[row[has]] = values[has]
+
+    def blocks(self, steps: int = BLOCK_STEPS) -> list[slice]:
+        """The timeline cut between tracks into parts of about ``steps`` steps (a longer track alone), so that
+        per-track work done part by part gives the same result in the memory of one part."""
+        starts = np.flatnonzero((self.track >= 0) & (np.r_[-1, self.track[:-1]] != self.track)).tolist()
+        cuts = [0]
+        for s in starts[1:]:
+            if s - cuts[-1] >= steps:
+                cuts.append(s)
+        cuts.append(len(self.row))
+        return [slice(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def lay_out(track: np.ndarray, frame: np.ndarray) -> Timeline:

@@ -2,11 +2,15 @@
 
 Each track remembers where its joints were last seen, carried along with the body's motion. A detection joins
 the track whose predicted joints lie closest to it, measured in body sizes (plus how much the body size
-differs), greedily from the closest pair, within a gate that widens while a track is lost. Only joint
-positions and body size are used, so the people's order inside each frame's document does not matter.
+differs), greedily from the closest pair, within a gate that widens while a track is lost. Only tracks whose
+joints come within the gate of a detection are compared with it (a sparse candidate set), so a crowd costs
+memory linear in its people. Only joint positions and body size are used, so the people's order inside each
+frame's document does not matter.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -35,6 +39,13 @@ NO_COMMON_PENALTY = 0.3
 the track's nearest remembered joint)."""
 SIZE_WEIGHT, SIZE_MIN_LIMBS = 0.5, 3
 """Cost per unit of |log(body size ratio)|, counted only when the detection shows this many limbs."""
+CANDIDATES = 32
+"""Tracks costed against each detection at most: those whose joints come nearest (only a crowd packed denser
+than this within one gate can lose a match to it)."""
+FEW_PAIRS = 64
+"""Up to this many (track, detection) pairs every pair is costed (the gate decides)."""
+PAIR_BLOCK, COST_BLOCK = 2**20, 4096
+"""(track, detection) pairs screened, and costed, at once: memory stays linear in the people per frame."""
 
 
 def body_sizes(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +57,9 @@ def body_sizes(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndar
     out = np.full(len(xy), np.nan)
     some = seen.any(1)
     if some.any():
-        out[some] = np.nanmedian(ratio[some], axis=1)
+        with warnings.catch_warnings():  # rows whose seen segments all have length 0 stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[some] = np.nanmedian(ratio[some], axis=1)
     return out, seen.sum(1)
 
 
@@ -81,41 +94,74 @@ class _Tracks:
         return ids
 
 
-def _costs(tracks: _Tracks, t: int, xy: np.ndarray, present: np.ndarray, size: np.ndarray):
-    """(K, D) matching costs of the live tracks against detections, and each track's gate."""
+def _candidates(tracks: _Tracks, t: int, xy: np.ndarray, present: np.ndarray, gate: np.ndarray):
+    """(track, detection) pairs worth costing: the detection's joints come within the track's gate of the
+    track's predicted joints (their bounding boxes' gap, in body sizes, is a lower bound of the cost), at most
+    ``CANDIDATES`` tracks per detection, the nearest. Screened in blocks, so memory stays linear in people."""
+    if len(tracks.id) * len(xy) <= FEW_PAIRS:  # a few people: cost every pair
+        return np.repeat(np.arange(len(tracks.id)), len(xy)), np.tile(np.arange(len(xy)), len(tracks.id))
     dt = (t - tracks.last).astype(np.float64)
     pred = tracks.mem + tracks.vel[:, None, :] * dt[:, None, None]
-    common = (tracks.age + dt[:, None] <= MEMORY)[:, None, :] & present[None, :, :]
-    n = common.sum(-1)
-    diff = pred[:, None] - xy[None]
-    dist = np.sqrt(np.einsum("kdjc,kdjc->kdj", diff, diff))
-    cost = np.einsum("kdj,kdj->kd", dist, common) / np.maximum(n, 1) / tracks.size[:, None]
-    if (n == 0).any():
-        known = np.isfinite(tracks.age)
-        gaps = np.sqrt(((pred[:, None, :, None] - xy[None, :, None, :]) ** 2).sum(-1))  # (K, D, known, detected)
-        gaps = np.where(known[:, None, :, None] & present[None, :, None, :], gaps, np.inf).min(2)
-        nearest = np.where(present[None], gaps, 0.0).sum(-1) / np.maximum(present.sum(1), 1)[None]
-        cost = np.where(n > 0, cost, nearest / tracks.size[:, None] + NO_COMMON_PENALTY)
-    if np.isfinite(size).any():
-        size_term = SIZE_WEIGHT * np.abs(np.log(size[None, :] / tracks.size[:, None]))
-        cost = cost + np.where(np.isfinite(size_term), size_term, 0.0)
-    gate = np.minimum(GATE + GATE_GROWTH * (dt - 1), GATE_MAX)
-    return cost, gate, dt, common
+    known = np.isfinite(tracks.age)[..., None]
+    t_lo, t_hi = np.where(known, pred, np.inf).min(1), np.where(known, pred, -np.inf).max(1)
+    d_lo = np.where(present[..., None], xy, np.inf).min(1)
+    d_hi = np.where(present[..., None], xy, -np.inf).max(1)
+    best = np.full((len(xy), 0), np.inf)
+    best_k = np.zeros((len(xy), 0), dtype=np.int64)
+    block = max(1, PAIR_BLOCK // max(len(xy), 1))
+    for lo in range(0, len(pred), block):
+        sl = slice(lo, lo + block)
+        gap_xy = np.maximum(np.maximum(t_lo[sl, None] - d_hi[None], d_lo[None] - t_hi[sl, None]), 0.0)
+        gap = np.hypot(gap_xy[..., 0], gap_xy[..., 1]) / tracks.size[sl, None]
+        gap = np.where(gap <= gate[sl, None], gap, np.inf).T  # (D, block)
+        best = np.concatenate([best, gap], axis=1)
+        best_k = np.concatenate([best_k, np.broadcast_to(np.arange(lo, lo + gap.shape[1]), gap.shape)], axis=1)
+        if best.shape[1] > CANDIDATES:
+            keep = np.argpartition(best, CANDIDATES - 1, axis=1)[:, :CANDIDATES]
+            best, best_k = np.take_along_axis(best, keep, 1), np.take_along_axis(best_k, keep, 1)
+    d, slot = np.nonzero(np.isfinite(best))
+    return best_k[d, slot], d
 
 
-def _greedy(cost: np.ndarray, gate: np.ndarray) -> list[tuple[int, int]]:
-    """(track, detection) pairs, cheapest first, each used once, each within its track's gate."""
-    if cost.shape == (1, 1):
-        return [(0, 0)] if cost[0, 0] <= gate[0] else []
-    cost = np.where(cost <= gate[:, None], cost, np.inf)
-    pairs = []
-    for flat in np.argsort(cost, axis=None):
-        k, d = np.unravel_index(flat, cost.shape)
-        if not np.isfinite(cost[k, d]):
-            break
-        if any(k == a or d == b for a, b in pairs):
+def _pair_costs(tracks: _Tracks, t: int, xy: np.ndarray, present: np.ndarray, size: np.ndarray, k, d):
+    """Matching costs (P,) of tracks ``k`` against detections ``d`` (P pairs each)."""
+    cost = np.empty(len(k))
+    for lo in range(0, len(k), COST_BLOCK):
+        kk, dd = k[lo : lo + COST_BLOCK], d[lo : lo + COST_BLOCK]
+        dt = (t - tracks.last[kk]).astype(np.float64)
+        pred = tracks.mem[kk] + tracks.vel[kk, None, :] * dt[:, None, None]
+        common = (tracks.age[kk] + dt[:, None] <= MEMORY) & present[dd]
+        n = common.sum(-1)
+        dist = np.sqrt(((pred - xy[dd]) ** 2).sum(-1))
+        c = (dist * common).sum(-1) / np.maximum(n, 1) / tracks.size[kk]
+        none = np.flatnonzero(n == 0)
+        if len(none):
+            known = np.isfinite(tracks.age[kk[none]])
+            seen = present[dd[none]]
+            gaps = np.sqrt(((pred[none][:, :, None] - xy[dd[none]][:, None, :]) ** 2).sum(-1))  # (M, known, seen)
+            gaps = np.where(known[:, :, None] & seen[:, None, :], gaps, np.inf).min(1)
+            nearest = np.where(seen, gaps, 0.0).sum(-1) / np.maximum(seen.sum(1), 1)
+            c[none] = nearest / tracks.size[kk[none]] + NO_COMMON_PENALTY
+        with np.errstate(invalid="ignore", divide="ignore"):
+            size_term = SIZE_WEIGHT * np.abs(np.log(size[dd] / tracks.size[kk]))
+        cost[lo : lo + COST_BLOCK] = c + np.where(np.isfinite(size_term), size_term, 0.0)
+    return cost
+
+
+def _greedy(k: np.ndarray, d: np.ndarray, cost: np.ndarray, gate: np.ndarray) -> list[tuple[int, int]]:
+    """(track, detection) pairs among the candidates, cheapest first, each used once, each within its
+    track's gate."""
+    ok = cost <= gate[k]
+    k, d, cost = k[ok], d[ok], cost[ok]
+    pairs: list[tuple[int, int]] = []
+    used_k, used_d = set(), set()
+    for i in np.lexsort((d, k, cost)).tolist():
+        a, b = int(k[i]), int(d[i])
+        if a in used_k or b in used_d:
             continue
-        pairs.append((int(k), int(d)))
+        pairs.append((a, b))
+        used_k.add(a)
+        used_d.add(b)
     return pairs
 
 
@@ -140,10 +186,13 @@ def track_people(frame: np.ndarray, xy: np.ndarray, present: np.ndarray, fallbac
         tracks.retire(t)
         pairs: list[tuple[int, int]] = []
         if len(tracks.id):
-            cost, gate, dt, common = _costs(tracks, t, dxy, dp, telling[rows])
-            pairs = _greedy(cost, gate)
+            dt = (t - tracks.last).astype(np.float64)
+            gate = np.minimum(GATE + GATE_GROWTH * (dt - 1), GATE_MAX)
+            ck, cd = _candidates(tracks, t, dxy, dp, gate)
+            pairs = _greedy(ck, cd, _pair_costs(tracks, t, dxy, dp, telling[rows], ck, cd), gate)
             for k, d in pairs:
-                _update(tracks, k, t, dt[k], dxy[d], dp[d], ds[d], common[k, d])
+                common = (tracks.age[k] + dt[k] <= MEMORY) & dp[d]
+                _update(tracks, k, t, dt[k], dxy[d], dp[d], ds[d], common)
                 ids[rows[d]] = tracks.id[k]
         if len(pairs) < len(rows):
             new = np.setdiff1d(np.arange(len(rows)), [d for _, d in pairs])

@@ -115,7 +115,16 @@ def find_split(location: str | Path, split: str) -> Path:
 def load_people(location: str | Path, split: str) -> People:
     """COCO people of ``split`` from a data folder or file (JSON or CSV by extension)."""
     path = find_split(location, split)
-    return read_coco_json(path) if path.name.endswith(".json") else read_csv(path)
+    try:
+        return read_coco_json(path) if path.name.endswith(".json") else read_csv(path)
+    except (KeyError, TypeError, ValueError, IndexError) as err:  # not the official layout (ValueError: bad JSON/CSV)
+        if isinstance(err, PoseFillError):
+            raise
+        raise PoseFillError(
+            f"not COCO keypoints as downloaded ({type(err).__name__}: {str(err)[:80]}); expected the official "
+            f"person_keypoints_{split}2017.json or the CSV",
+            where=str(path),
+        ) from None
 
 
 def body_complete(people: People) -> np.ndarray:

@@ -316,7 +316,7 @@ def place(state: TabState, person: int, joint: int | str, x: float, y: float) ->
         raise PoseFillError("expected finite coordinates", where="x, y")
     if x < 0 or y < 0:
         raise PoseFillError(
-            f"({x:.0f}, {y:.0f}) is left of or above the canvas; OpenPose JSON reads negative coordinates as a "
+            f"({x:.6g}, {y:.6g}) is left of or above the canvas; OpenPose JSON reads negative coordinates as a "
             "missing joint, so place it at x >= 0 and y >= 0",
             where=JOINT_NAMES[j],
         )
@@ -405,8 +405,12 @@ def apply_rows(state: TabState, person: int, rows: list[list[Any]]) -> TabState:
     before = {r[0]: r for r in table_rows(state, person)}
     new = state
     for row in rows:
-        if len(row) < 4 or str(row[0]) not in before:
-            continue
+        if len(row) != 4:
+            raise PoseFillError(f"expected [joint, x, y, state], got {shown(row)}", where="table")
+        if str(row[0]) not in before:
+            raise PoseFillError(
+                f"expected a joint name ({', '.join(before)[:60]}...), got {shown(row[0])}", where="table"
+            )
         name, old = str(row[0]), before[str(row[0])]
         wanted = str(row[3]).strip().lower()
         if wanted not in STATES:

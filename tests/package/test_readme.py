@@ -9,8 +9,9 @@ how the block is bounded (``<!-- readme-test: OPTION; OPTION -->``):
 - ``clone``: run in a copy of the checkout (its tracked and unignored files), as the Quick start says.
 - ``serves``: the block ends by starting the app. It is given a free port ($PORT for make, $GRADIO_SERVER_PORT
   for ``posefill app``); once ``GET /posefill/v1/version`` and ``GET /`` answer there, the app is stopped.
-- ``coco-stand-in``: ``../shared/data`` is a small synthetic COCO keypoint file set (the real data is not
-  shipped), made from the mean pose with random scale, position and jitter.
+- ``coco-stand-in``: ``~/coco/annotations`` (in the test's home) holds a small synthetic COCO keypoint file set
+  in the official JSON layout (the real data is not shipped), made from the mean pose with random scale,
+  position and jitter.
 - ``append WORD: ARGS``: commands with WORD among their words get ARGS appended (a bounded run of a long job).
 - ``benchmark``: each line runs on its own and may exit 1, a benchmark's verdict on its targets (timings are not
   tests); it must not fail otherwise (no traceback, no other exit status).
@@ -127,13 +128,13 @@ def copy_checkout(dest: Path) -> None:
 
 @pytest.fixture(scope="module")
 def places(tmp_path_factory):
-    """The work folder (with poses/, and ../shared/data when asked), a clone copy, a home, the environment."""
+    """The work folder (with poses/, and ~/coco when asked), a clone copy, a home, the environment."""
     root = tmp_path_factory.mktemp("readme")
     work, clone, home = root / "work", root / "clone", root / "home"
     shutil.copytree(REPO / "poses", work / "poses")
-    coco_stand_in(root / "shared" / "data")
+    coco_stand_in(home / "coco" / "annotations")
     copy_checkout(clone)
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     bin_dir = str(Path(sys.executable).parent)
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "PYTHONPATH")}
     env.update(

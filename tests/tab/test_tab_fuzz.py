@@ -6,7 +6,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from fuzzing import files, json_texts, json_values, scalars, settings_for, text
+from fuzzing import (
+    EDITOR_FIELDS,
+    files,
+    hostile_json,
+    json_texts,
+    json_values,
+    scalars,
+    settings_for,
+    text,
+    with_raw_field,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from tab_poses import legs_cut
@@ -84,4 +94,15 @@ def test_any_editor_action_and_option_values(action, options):
 @settings_for(40)
 @given(text | st.binary(max_size=50).map(lambda b: b.decode("latin-1")))
 def test_any_editor_action_text(action_text):
+    kept_or_loaded(*HANDLERS.edit(LOADED, action_text, OPTS))
+
+
+@settings_for(60)
+@given(actions, st.sampled_from(EDITOR_FIELDS), hostile_json)
+def test_editor_actions_with_hostile_fields(action, field, raw):
+    """Deep nesting, huge numbers, unknown joints and wrong types in any field of an action: one line, pose kept."""
+    try:
+        action_text = with_raw_field(action, field, raw)
+    except ValueError:
+        return
     kept_or_loaded(*HANDLERS.edit(LOADED, action_text, OPTS))

@@ -168,3 +168,36 @@ def test_an_image_with_too_many_joints_is_refused_and_grouping_stays_bounded(han
     new, view = handlers.upload(loaded, data.tobytes(), "skeleton", OPTS)
     assert view.error and f"more than the {MAX_DISCS}" in view.status, view.status
     assert new is loaded
+
+
+@pytest.mark.parametrize(
+    "action, expected",
+    [
+        ('{"op": "move", "person": 0, "joint": 9, "x": ' + "[" * 100_000 + "]" * 100_000 + ', "y": 1}', "action: over"),
+        ('{"op": "move", "person": 0, "joint": 9, "x": ' + "[" * 4_000 + "]" * 4_000 + ', "y": 1}', "nested more than"),
+        ('{"op": "move", "person": 0, "joint": 9, "x": 1, "y": 2, "id": ' + "[" * 200 + "]" * 200 + "}", "nested"),
+        ('{"op": "move", "person": 0, "joint": 9, "x": 1e999, "y": 2}', "action.x: expected a finite number"),
+        ('{"op": "move", "person": 0, "joint": 9, "x": ' + "9" * 5000 + ', "y": 2}', "action: invalid JSON"),
+        ('{"op": "move", "person": 0, "joint": 9, "x": NaN, "y": 2}', "action.x: expected a finite number"),
+        ('{"op": "move", "person": 0, "joint": 18, "x": 1, "y": 2}', "action.joint: expected 0..17"),
+        ('{"op": "move", "person": 0, "joint": "r_knee", "x": 1, "y": 2}', "action.joint: expected an integer"),
+        ('{"op": "move", "person": 99, "joint": 9, "x": 1, "y": 2}', "person"),
+        ('{"op": "table", "rows": [["elbow_3", 1, 2, "pinned"]]}', "table"),
+        ('{"op": "table", "rows": [["r_knee", 1e308, -1e308, "pinned"]]}', "(1e+308, -1e+308) is left of"),
+        ('{"op": "table", "rows": [["r_knee", 1e308, 1e308, "pinned"]]}', None),
+        ('{"op": "table", "rows": [["r_knee", "x", {}, "pinned"]]}', "table: r_knee.x: expected a number"),
+        ('{"op": "table", "rows": {"r_knee": 1}}', "action.rows: expected a list"),
+        ('{"op": "move", "person": 0, "joint": 9, "x": "\\ud800", "y": 2}', "action.x: expected valid Unicode"),
+    ],
+)
+def test_bad_editor_actions_get_one_line_and_the_pose_stays(handlers, loaded, action, expected):
+    """Editor actions get the JSON limits of every other input (a 100,000-deep array raised RecursionError)."""
+    new, view = handlers.edit(loaded, action, OPTS)
+    assert "internal error" not in view.status and "\n" not in view.status and len(view.status) < 400
+    json.loads(view.payload)
+    if expected is None:  # far but finite: the joint is pinned there, and the pose still draws
+        assert not view.error, view.status
+        assert not export(handlers, new).error
+        return
+    assert view.error and expected in view.status, view.status
+    assert new is loaded and view.rows

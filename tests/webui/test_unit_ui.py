@@ -43,7 +43,10 @@ def test_checkbox_switches_only_to_registered_variants():
         ("openpose_full_posefill", True, (None, None)),
         ("openpose_full", True, ("openpose_full_posefill", None)),  # box ticked first, then the preprocessor
         ("openpose_full", False, (None, None)),
-        ("canny", True, (None, None)),
+        ("canny", True, (None, False)),  # an infotext that sets canny: the box followed it not (A1111 1.10.1)
+        ("none", True, (None, False)),  # Send to ControlNet sets none
+        ("None", True, (None, False)),  # Forge's none
+        ("canny", False, (None, None)),
     ],
 )
 def test_dropdown_change_keeps_checkbox_and_module_in_step(module, ticked, expected):

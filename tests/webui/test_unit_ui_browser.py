@@ -56,6 +56,10 @@ def page(units):
                 lambda: (gr.update(value="dw_openpose_full_posefill"), gr.update(value=True)),
                 outputs=[dropdown, pixel_perfect],
             )
+            for name in ("canny", "none"):  # an infotext setting canny; Send to ControlNet setting none
+                gr.Button(f"set {name}", elem_id=f"set-{name}").click(
+                    lambda name=name: (gr.update(value=name), gr.update(value=False)), outputs=[dropdown, pixel_perfect]
+                )
         port = free_port()
         demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
         try:
@@ -103,3 +107,20 @@ def test_a_variant_set_from_elsewhere_ticks_the_box(page, units):
     page.wait_for_function(
         f"document.querySelector('#{UNIT}_controlnet_preprocessor_dropdown input').value === 'dw_openpose_full'"
     )
+
+
+@pytest.mark.parametrize("setter", ["set-canny", "set-none"])
+def test_a_preprocessor_without_a_variant_set_from_elsewhere_unticks_the_box(page, setter):
+    """After an infotext paste that sets canny, or Send to ControlNet setting none, the box stayed ticked."""
+    box = page.locator(f"#{UNIT}_posefill_checkbox input[type=checkbox]")
+    box.wait_for()
+    box.check()
+    page.wait_for_function(
+        f"document.querySelector('#{UNIT}_controlnet_preprocessor_dropdown input').value === 'dw_openpose_full_posefill'"
+    )
+    page.locator(f"#{setter}").click()
+    page.wait_for_function(f"!document.querySelector('#{UNIT}_posefill_checkbox input[type=checkbox]').checked")
+    page.wait_for_timeout(300)
+    assert dropdown_value(page) == setter.removeprefix("set-") and not box.is_checked()
+    page.locator("#paste").click()  # and a variant set from elsewhere ticks it again
+    page.wait_for_function(f"document.querySelector('#{UNIT}_posefill_checkbox input[type=checkbox]').checked")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import PoseFillError, shown
+from ...jsontext import loads_json
 
 OPS = ("move", "delete", "unpin", "restore", "reroll", "undo", "redo", "select", "table", "refresh", "export")
 EXPORT_KINDS = ("json", "png")
@@ -63,12 +64,7 @@ def parse_action(text: Any) -> Action:
     """An Action from the editor's JSON text, or a one-line PoseFillError naming the bad field."""
     if not isinstance(text, str) or not text.strip():
         raise PoseFillError("expected an editor action (JSON object)", where="action")
-    if len(text) > MAX_ACTION_CHARS:
-        raise PoseFillError(f"over {MAX_ACTION_CHARS} characters", where="action")
-    try:
-        raw = json.loads(text)
-    except (ValueError, RecursionError) as err:
-        raise PoseFillError(f"invalid JSON ({str(err)[:80]})", where="action") from None
+    raw = _decode(text)
     if not isinstance(raw, dict):
         raise PoseFillError("expected a JSON object", where="action")
     op = raw.get("op")
@@ -93,12 +89,25 @@ def parse_action(text: Any) -> Action:
     return Action(op=op, person=person, joint=joint, x=x, y=y, kind=kind, rows=tuple(rows), id=ident)
 
 
+def _decode(text: str) -> Any:
+    """The action's JSON, within the limits of every JSON input (size, nesting depth, finite numbers, valid
+    Unicode: ``jsontext.loads_json``), or a one-line PoseFillError under ``action``."""
+    if len(text) > MAX_ACTION_CHARS:
+        raise PoseFillError(f"over {MAX_ACTION_CHARS} characters", where="action")
+    try:
+        return loads_json(text, 1.0)  # the size is bounded above; the memory bound of a 1 MB input is ample
+    except PoseFillError as err:
+        inner = err.where if err.where and err.where != "document" else ""
+        raise PoseFillError(err.detail, where=f"action.{inner}" if inner else "action") from None
+
+
 def action_id(text: Any) -> Any:
     """The ``id`` of an action, even of one that does not parse (so the editor hears back about it)."""
     try:
-        ident = json.loads(text).get("id")
-    except (TypeError, ValueError, AttributeError):
+        raw = _decode(text) if isinstance(text, str) else None
+    except PoseFillError:
         return None
+    ident = raw.get("id") if isinstance(raw, dict) else None
     return ident if isinstance(ident, (int, str)) and not isinstance(ident, bool) else None
 
 

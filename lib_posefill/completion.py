@@ -16,6 +16,7 @@ from .filler import Filler
 from .options import Options
 from .skeleton import (
     HEAD_JOINTS,
+    JOINT_NAMES,
     L_EYE,
     L_SHOULDER,
     L_WRIST,
@@ -27,6 +28,7 @@ from .skeleton import (
     R_SHOULDER,
     R_WRIST,
 )
+from .suspicious import absurd_points, find_suspicious
 
 log = logging.getLogger("posefill")
 
@@ -39,12 +41,14 @@ FACE_L_EYE = slice(42, 48)
 
 @dataclass
 class Completion:
-    """Result of a fill: every person's joints after the fill, and what was added or skipped."""
+    """Result of a fill: every person's joints after the fill, and what was added, replaced or skipped."""
 
     xy: np.ndarray  # (N, 18, 2) pixels
     present: np.ndarray  # (N, 18) bool, after the fill
     filled: np.ndarray  # (N, 18) bool, joints PoseFill added
     skipped: list[str | None]  # per person: why it was left unchanged, or None
+    replaced: np.ndarray | None = None  # (N, 18) bool, detected joints taken out and filled (suspicious=refill)
+    warnings: list[list[str]] | None = None  # per person: one-line warnings (absurd input, a failed fill)
 
 
 CHUNK_ROWS = 4096
@@ -76,8 +80,13 @@ def predict_rows(
     except Exception as err:  # a failing fill must never lose the user's pose
         log.warning("PoseFill: fill failed, people left unrepaired: %s", err)
         return np.full((n, NUM_JOINTS, 2), np.nan), [f"fill failed: {err}"] * n
-    finite = np.isfinite(pred).all((1, 2))
-    reasons = [None if ok else "fill failed: the model returned non-finite coordinates" for ok in finite]
+    bad = ~np.isfinite(pred).all(2)
+    reasons = [
+        f"fill failed: the model returned non-finite coordinates for {', '.join(JOINT_NAMES[j] for j in np.flatnonzero(b))}"
+        if b.any()
+        else None
+        for b in bad
+    ]
     return pred, reasons
 
 
@@ -103,7 +112,9 @@ def complete_arrays(
     """Fill missing joints of N people. frame is (N, 4) [x0, y0, x1, y1]: the picture each was seen in.
 
     Hints (a wrist from a hand's root point, head points from the face) are evidence for the filler and,
-    where the scope fills that joint, its position. Given joints are returned exactly as given.
+    where the scope fills that joint, its position. Given joints are returned exactly as given, except those
+    ``suspicious=refill`` replaces. Absurd joints (``suspicious.absurd_points``) are never evidence; with ``keep``
+    they are returned as given, with a warning.
     """
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, NUM_JOINTS, 2)
     present = np.asarray(present, dtype=bool).reshape(-1, NUM_JOINTS)
@@ -111,19 +122,32 @@ def complete_arrays(
     frame = np.broadcast_to(np.asarray(frame, dtype=np.float64).reshape(-1, 4), (n, 4))
     if hint_xy is None or hint_present is None:
         hint_xy, hint_present = np.zeros_like(xy), np.zeros_like(present)
-    hint_present = hint_present & ~present
-    skipped = skip_reasons(present, options)
+    found = find_suspicious(filler, xy, present, frame, options.suspicious == "refill")
+    given = present & ~found.replaced
+    evidence_given = given & ~found.absurd
+    hint_present = hint_present & ~given & ~absurd_points(hint_xy, frame)
+    skipped = skip_reasons(evidence_given, options)
+    for i in np.flatnonzero(found.collapsed):
+        skipped[i] = found.notes[i][-1]
     todo = np.array([s is None for s in skipped], dtype=bool)
     pred = np.full((n, NUM_JOINTS, 2), np.nan)
     if todo.any():
-        evidence = present[todo] | hint_present[todo]
-        evidence_xy = np.where(present[todo, :, None], xy[todo], hint_xy[todo])
+        evidence = evidence_given[todo] | hint_present[todo]
+        evidence_xy = np.where(evidence_given[todo, :, None], found.xy[todo], hint_xy[todo])
         seeds = np.full(int(todo.sum()), -1 if options.seed is None else options.seed, dtype=np.int64)
         pred[todo], reasons = predict_rows(filler, evidence_xy, evidence, frame[todo], seeds)
         for i, reason in zip(np.flatnonzero(todo), reasons):
             skipped[i] = reason
+            if reason is not None:
+                found.notes[i].append(reason + "; the person is left unrepaired")
         pred = np.where(hint_present[..., None], hint_xy, pred)
-    return apply_fill(xy, present, frame, options, pred, skipped)
+    unchanged = np.array([s is not None for s in skipped], dtype=bool)
+    refill = found.replaced & ~unchanged[:, None]
+    base = np.where(unchanged[:, None, None], xy, found.xy)
+    done = apply_fill(base, present & ~refill, frame, options, pred, skipped, refill)
+    done.replaced = refill | (found.swapped & ~unchanged[:, None])
+    done.warnings = found.notes
+    return done
 
 
 def apply_fill(
@@ -133,11 +157,14 @@ def apply_fill(
     options: Options,
     pred: np.ndarray,
     skipped: list[str | None],
+    replaced: np.ndarray | None = None,
 ) -> Completion:
-    """Put predictions (N, 18, 2) in where the scope fills them, for people not ``skipped``; the neck rule.
+    """Put predictions (N, 18, 2) in where the scope fills them (and at every ``replaced`` joint), for people not
+    ``skipped``; the neck rule.
 
     Given joints are returned exactly as given; skipped people come back unchanged.
     """
+    replaced = np.zeros_like(present) if replaced is None else replaced
     out_xy = np.where(present[..., None], xy, 0.0)
     filled = np.zeros_like(present)
     todo = np.flatnonzero([s is None for s in skipped])
@@ -154,6 +181,7 @@ def apply_fill(
             want &= LIMB_MASK | (HEAD_MASK & outside)
         elif options.scope == "outside":
             want &= outside
+        want |= replaced[todo]
         filled[todo] = want
         out_xy[todo] = np.where(want[..., None], p, out_xy[todo])
     after = present | filled
@@ -161,7 +189,8 @@ def apply_fill(
     neck_rule[[s is not None for s in skipped]] = False
     out_xy[neck_rule, NECK] = (out_xy[neck_rule, R_SHOULDER] + out_xy[neck_rule, L_SHOULDER]) / 2
     filled[neck_rule, NECK] = True
-    return Completion(xy=out_xy, present=present | filled, filled=filled, skipped=skipped)
+    filled &= ~replaced
+    return Completion(xy=out_xy, present=present | filled | replaced, filled=filled, skipped=skipped, replaced=replaced)
 
 
 def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:
@@ -215,8 +244,10 @@ def move_document(doc: PoseDocument, scale: float, centre: np.ndarray, shift: np
 
 
 def fit_frame(doc: PoseDocument, frame: np.ndarray, margin: float) -> None:
-    """framing=fit: zoom out (never in) and shift every point of the document into the frame, in place."""
-    move = fit_transform(present_points(doc), frame, margin)
+    """framing=fit: zoom out (never in) and shift every point of the document into the frame, in place. Absurd
+    points (``suspicious.absurd_points``) are moved along but not fitted: they would shrink the rest to a point."""
+    pts = present_points(doc)
+    move = fit_transform(pts[~absurd_points(pts[None], frame)[0]], frame, margin)
     if move is not None:
         move_document(doc, *move)
 
@@ -261,12 +292,18 @@ def gather_bodies(docs: list[PoseDocument], boxes: list[np.ndarray]) -> Bodies:
     )
 
 
-def store_results(docs: list[PoseDocument], result: Completion | None, tracks: list[int | None] | None = None) -> list:
+def store_results(
+    docs: list[PoseDocument],
+    result: Completion | None,
+    tracks: list[int | None] | None = None,
+    refill: bool = False,
+) -> list:
     """Put completed bodies back into the documents, in place; per document its people's ``posefill`` records
-    (None for a document without people). ``tracks`` (per body) adds a ``track`` to each record."""
+    (None for a document without people). ``tracks`` (per body) adds a ``track`` to each record, ``refill`` the
+    ``replaced`` joints; a person's warnings go into its record (``warnings``) and the log."""
     out: list = []
     k = 0
-    for doc in docs:
+    for d, doc in enumerate(docs):
         if not doc.people:
             out.append(None)
             continue
@@ -279,8 +316,15 @@ def store_results(docs: list[PoseDocument], result: Completion | None, tracks: l
                 continue
             person.body.xy, person.body.present = result.xy[k], result.present[k]
             record: dict = {"filled": np.flatnonzero(result.filled[k]).tolist()}
+            if refill:
+                record["replaced"] = np.flatnonzero(result.replaced[k]).tolist()
             if result.skipped[k] is not None:
                 record["skipped"] = result.skipped[k]
+            if result.warnings and result.warnings[k]:
+                record["warnings"] = result.warnings[k]
+                who = f"document {d}, person {len(records)}" if len(docs) > 1 else f"person {len(records)}"
+                for text in result.warnings[k]:
+                    log.warning("PoseFill: %s: %s", who, text)
             if tracks is not None:
                 record["track"] = tracks[k]
             records.append(record)
@@ -305,7 +349,7 @@ def complete_parsed(
         result = complete_arrays(
             bodies.xy, bodies.present, bodies.frame, options, filler, bodies.hint_xy, bodies.hint_present
         )
-    records = store_results(docs, result)
+    records = store_results(docs, result, refill=options.suspicious == "refill")
     if options.framing == "fit":
         for doc, box in zip(docs, boxes, strict=False):
             fit_frame(doc, box, options.margin)

@@ -19,6 +19,7 @@ from .limits import MAX_CANVAS_SIDE
 SCOPES = ("limbs", "all", "outside")
 FRAMINGS = ("keep", "fit")
 COORDS = ("auto", "pixel", "normalised")
+SUSPICIOUS = ("keep", "refill")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +72,15 @@ FIELDS: tuple[Field, ...] = (
         optional=True,
     ),
     Field(
+        "suspicious",
+        str,
+        "keep",
+        "detected joints the rest of the person makes implausible (far off, parked on another joint, left/right "
+        "swapped): keep = leave every detected joint as given; refill = take them out, fill them like missing ones "
+        "and list them in posefill.replaced",
+        choices=SUSPICIOUS,
+    ),
+    Field(
         "min_confidence",
         float,
         0.0,
@@ -111,7 +121,7 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
-CORE_FIELDS = ("scope", "framing", "margin", "min_visible", "seed")
+CORE_FIELDS = ("scope", "framing", "margin", "min_visible", "seed", "suspicious")
 """The options a person tunes per fill (tab controls, HTTP body, ControlNet variant)."""
 
 _CANVAS_RE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
@@ -179,6 +189,7 @@ class Options:
     margin: float = 0.05
     min_visible: int = 3
     seed: int | None = None
+    suspicious: str = "keep"
     min_confidence: float = 0.0
     coords: str = "auto"
     canvas: str | None = None

@@ -121,7 +121,7 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
-CORE_FIELDS = ("scope", "framing", "margin", "min_visible", "seed", "suspicious")
+CORE_FIELDS = ("scope", "framing", "margin", "min_visible", "suspicious", "seed")
 """The options a person tunes per fill (tab controls, HTTP body, ControlNet variant)."""
 
 _CANVAS_RE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")

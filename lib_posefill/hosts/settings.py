@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from ..errors import PoseFillError
-from ..options import FIELD_BY_NAME, SCOPES, Options
+from ..options import FIELD_BY_NAME, SCOPES, SUSPICIOUS, Options
 
 log = logging.getLogger("posefill")
 
@@ -18,6 +18,7 @@ SECTION = ("posefill", "PoseFill")
 CHECKBOX_DEFAULT = "posefill_controlnet_default"
 SCOPE = "posefill_scope"
 MIN_VISIBLE = "posefill_min_visible"
+SUSPICIOUS_KEY = "posefill_suspicious"
 CACHE_NOTE = (
     "ControlNet caches preprocessor results: a change applies to new input images; to redo an image "
     "already processed, move a PoseFill slider of the unit or restart"
@@ -28,7 +29,7 @@ def add_settings(shared: Any) -> None:
     """Add the section to ``shared.opts`` (call from ``on_ui_settings``)."""
     import gradio as gr
 
-    scope, min_visible = FIELD_BY_NAME["scope"], FIELD_BY_NAME["min_visible"]
+    scope, min_visible, suspicious = (FIELD_BY_NAME[k] for k in ("scope", "min_visible", "suspicious"))
     items = {
         CHECKBOX_DEFAULT: shared.OptionInfo(
             False, "PoseFill checkbox ticked in new ControlNet units", gr.Checkbox, section=SECTION
@@ -43,6 +44,13 @@ def add_settings(shared: Any) -> None:
             {"minimum": min_visible.low, "maximum": min_visible.high, "step": 1},
             section=SECTION,
         ).info(f"{min_visible.help}. {CACHE_NOTE}"),
+        SUSPICIOUS_KEY: shared.OptionInfo(
+            suspicious.default,
+            "Suspicious detected joints (PoseFill variants)",
+            gr.Radio,
+            {"choices": list(SUSPICIOUS)},
+            section=SECTION,
+        ).info(f"{suspicious.help}; a unit's 'refill suspicious joints' slider turns refill on too. {CACHE_NOTE}"),
     }
     for key, info in items.items():
         shared.opts.add_option(key, info)
@@ -62,6 +70,7 @@ def current_options(opts: Any) -> Options:
     values = {
         "scope": _get(opts, SCOPE, FIELD_BY_NAME["scope"].default),
         "min_visible": _get(opts, MIN_VISIBLE, FIELD_BY_NAME["min_visible"].default),
+        "suspicious": _get(opts, SUSPICIOUS_KEY, FIELD_BY_NAME["suspicious"].default),
     }
     try:
         return Options.from_mapping(values)

@@ -66,8 +66,13 @@ def summary(state: TabState) -> str:
     for i, p in enumerate(state.people[:SUMMARY_PEOPLE]):
         states = joint_states(state, i)
         filled = [JOINT_NAMES[j] for j, s in enumerate(states) if s == "filled"]
+        replaced = [JOINT_NAMES[j] for j, s in enumerate(states) if s == "replaced"]
         record = _skipped(state, i)
         text = f"skipped ({record})" if record else (f"filled {', '.join(filled)}" if filled else "nothing to fill")
+        if replaced and not record:
+            text += f", replaced {', '.join(replaced)}"
+        for warning in _warnings(state, i):
+            text += f" ⚠ {warning}"
         if p.seed is not None:
             text += f" (version {p.seed + 1})"
         parts.append(f"{person_label(i)}: {text}" if n > 1 else text[0].upper() + text[1:])
@@ -75,6 +80,12 @@ def summary(state: TabState) -> str:
         parts.append(f"… and {n - SUMMARY_PEOPLE} more")
     head = f"{state.note} · " if state.note else ""
     return f"{head}{n} {'person' if n == 1 else 'people'} · " + "; ".join(parts)
+
+
+def _warnings(state: TabState, person: int) -> list[str]:
+    if state.result is None:
+        return []
+    return (state.result["people"][state.people[person].index].get("posefill") or {}).get("warnings") or []
 
 
 def _skipped(state: TabState, person: int) -> str | None:

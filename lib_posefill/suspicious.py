@@ -6,7 +6,8 @@ Checked in this order, each on the detections the previous left:
   (never used as evidence, whatever the option); a person whose joints all lie on one point is ``collapsed``;
 - swap: an elbow, wrist, knee or ankle exchanged with its left/right twin. A screening pass hides both twins;
   when the model's guesses fit the twins exchanged much better than as labelled (by SWAP_GAIN of their expected
-  errors squared), they are exchanged back;
+  errors squared), they are exchanged back (one pair of the arms and one of the legs: the wrists are guessed from
+  the elbows, so swapped elbows make the wrists look swapped too);
 - snap: two joints closer than SNAP person-scale units (a detector parks an unseen joint on a visible one): the one
   the rest of the body explains worse is taken out;
 - outlier: the model's leave-one-out guess misses the joint by more than Z_OUTLIER times its own expected error
@@ -15,7 +16,8 @@ Checked in this order, each on the detections the previous left:
 Leave-one-out over every joint would cost a model row per joint. Instead two screening rows per person hide
 complementary halves of the body (SCREEN_GROUPS, twins together so the swap test comes free), and only joints the
 screen marks (above Z_SCREEN, or snapped) get their own leave-one-out row; up to MAX_ROUNDS rounds, one joint per
-person each, so one bad joint cannot get a good one taken out with it. The constants were calibrated on COCO train
+person each (the one farthest from its guess), so one bad joint cannot get a good one taken out with it: its
+neighbour, guessed next to it, is checked again without it. The constants were calibrated on COCO train
 people with injected errors (``python -m lib_posefill.evaluation.suspicious DATA --calibrate``), never on val.
 """
 
@@ -140,7 +142,6 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     n = len(xy)
     frame = np.asarray(frame, dtype=np.float64)
     scale = fit(xy.astype(np.float32), present, frame.astype(np.float32))[0].astype(np.float64)
-    rows = np.arange(n)
     # screening: two rows a person, complementary halves hidden
     group_a, group_b = SCREEN_GROUPS
     evidence = np.concatenate([present & ~group_a, present & ~group_b])
@@ -151,20 +152,25 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     err = np.where(group_a[None], err[:n], err[n:])
     xy = xy.copy()
     swapped = np.zeros_like(present)
+    gains = []
     for u, v in TWINS:
-        both = present[:, u] & present[:, v]
         as_given = _sq(xy[:, u] - pred[:, u]) + _sq(xy[:, v] - pred[:, v])
         exchanged = _sq(xy[:, u] - pred[:, v]) + _sq(xy[:, v] - pred[:, u])
         gain = (as_given - exchanged) / (err[:, u] ** 2 + err[:, v] ** 2)
-        swap = both & (gain > SWAP_GAIN)
-        xy[swap, u], xy[swap, v] = xy[swap, v].copy(), xy[swap, u].copy()
-        swapped[swap, u] = swapped[swap, v] = True
+        gains.append(np.where(present[:, u] & present[:, v], gain, -np.inf))
+    for limb in ((0, 1), (2, 3)):  # one pair per arm pair and leg pair: the other was guessed from it
+        gain = np.stack([gains[k] for k in limb], 1)
+        pick = gain.argmax(1)
+        for k, (u, v) in ((k, TWINS[k]) for k in limb):
+            swap = (pick == limb.index(k)) & (gains[k] > SWAP_GAIN)
+            xy[swap, u], xy[swap, v] = xy[swap, v].copy(), xy[swap, u].copy()
+            swapped[swap, u] = swapped[swap, v] = True
     wrong = np.zeros_like(present)
     off = np.sqrt(_sq(xy - pred))
     candidate = present & ~swapped & (off > Z_SCREEN * err) & (off > MIN_OFF * scale[:, None])
     gap = np.sqrt(_sq(xy[:, :, None] - xy[:, None]))
     snapped = present[:, :, None] & present[:, None] & (gap < SNAP * scale[:, None, None])
-    snapped[:, rows[:NUM_JOINTS], rows[:NUM_JOINTS]] = False
+    snapped[:, np.arange(NUM_JOINTS), np.arange(NUM_JOINTS)] = False
     snapped &= ~swapped[:, :, None] & ~swapped[:, None]
     candidate |= snapped.any(2)
     for _ in range(MAX_ROUNDS):
@@ -179,7 +185,7 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
         z = miss / e[k, joint]
         is_snap = snapped[person, joint].any(1)
         outlier = (z > Z_OUTLIER) & (miss > MIN_OFF * scale[person])
-        score = np.where(is_snap | outlier, z, -np.inf)
+        score = np.where(is_snap | outlier, miss / scale[person], -np.inf)  # the farthest off goes first
         best = np.full(n, -np.inf)
         np.maximum.at(best, person, score)
         take = np.isfinite(score) & (score == best[person])

@@ -16,6 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ablations", action="store_true", help="instead: the model with one inference-time part off at a time"
     )
+    parser.add_argument(
+        "--suspicious",
+        action="store_true",
+        help="instead: suspicious=refill on val people with one injected wrong joint each (outlier, snap, swap, "
+        "absurd), and on the same people without",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,6 +31,16 @@ def run(args: argparse.Namespace) -> int:
         from ..evaluation.ablations import ablation_table
 
         print(ablation_table(args.data_dir, args.model, args.seed))
+        return 0
+
+    if args.suspicious:
+        from ..evaluation.suspicious import suspicious_location
+
+        results, text = suspicious_location(args.data_dir, args.model, args.seed)
+        print(text)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=2)
         return 0
 
     results, text = evaluate_location(args.data_dir, args.model, args.seed)

@@ -173,6 +173,15 @@ def suspicious_report(filler: Filler, people, seed: int) -> tuple[dict, str]:
     return results, text
 
 
+def suspicious_location(location, model=None, seed: int | None = None) -> tuple[dict, str]:
+    """``suspicious_report`` for the COCO val people at ``location`` with the model at ``model`` (default: shipped)."""
+    from ..model import load_filler
+    from ..training.data import load_people
+    from .protocol import DEFAULT_SEED
+
+    return suspicious_report(load_filler(model), load_people(location, "val"), DEFAULT_SEED if seed is None else seed)
+
+
 @contextlib.contextmanager
 def thresholds(**values: float):
     """The detector's constants set to ``values`` for the duration (calibration only)."""

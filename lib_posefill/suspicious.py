@@ -4,10 +4,8 @@ Checked in this order, each on the detections the previous left:
 
 - absurd: a coordinate that is not finite or lies farther outside the picture than ABSURD_FRAMES times its size
   (never used as evidence, whatever the option); a person whose joints all lie on one point is ``collapsed``;
-- swap: an elbow, wrist, knee or ankle exchanged with its left/right twin. A screening pass hides both twins;
-  when the model's guesses fit the twins exchanged much better than as labelled (by SWAP_GAIN of their expected
-  errors squared), they are exchanged back (one pair of the arms and one of the legs: the wrists are guessed from
-  the elbows, so swapped elbows make the wrists look swapped too);
+- swap: an elbow, wrist, knee or ankle exchanged with its left/right twin: when the model's guesses for the pair
+  (both hidden) fit them exchanged much better than as labelled, they are exchanged back (``_swaps``);
 - snap: two joints closer than SNAP person-scale units (a detector parks an unseen joint on a visible one): the one
   the rest of the body explains worse is taken out;
 - outlier: the model's leave-one-out guess misses the joint by more than Z_OUTLIER times its own expected error
@@ -45,10 +43,12 @@ is hidden in exactly one row, each twin pair in the same one, and an elbow or kn
 ERROR_FLOOR = 0.05
 """Expected errors below this many person-scale units count as this (the head can be over-sure)."""
 Z_SCREEN = 2.5
-Z_OUTLIER = 6.0
+Z_OUTLIER = 12.0
 MIN_OFF = 0.5
 SNAP = 0.01
+SWAP_SCREEN = 1.0
 SWAP_GAIN = 4.0
+SWAP_RATIO = 0.3
 MAX_ROUNDS = 2
 
 
@@ -151,20 +151,7 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     pred = np.where(group_a[None, :, None], pred[:n], pred[n:])
     err = np.where(group_a[None], err[:n], err[n:])
     xy = xy.copy()
-    swapped = np.zeros_like(present)
-    gains = []
-    for u, v in TWINS:
-        as_given = _sq(xy[:, u] - pred[:, u]) + _sq(xy[:, v] - pred[:, v])
-        exchanged = _sq(xy[:, u] - pred[:, v]) + _sq(xy[:, v] - pred[:, u])
-        gain = (as_given - exchanged) / (err[:, u] ** 2 + err[:, v] ** 2)
-        gains.append(np.where(present[:, u] & present[:, v], gain, -np.inf))
-    for limb in ((0, 1), (2, 3)):  # one pair per arm pair and leg pair: the other was guessed from it
-        gain = np.stack([gains[k] for k in limb], 1)
-        pick = gain.argmax(1)
-        for k, (u, v) in ((k, TWINS[k]) for k in limb):
-            swap = (pick == limb.index(k)) & (gains[k] > SWAP_GAIN)
-            xy[swap, u], xy[swap, v] = xy[swap, v].copy(), xy[swap, u].copy()
-            swapped[swap, u] = swapped[swap, v] = True
+    xy, swapped = _swaps(filler, xy, present, frame, scale, pred, err)
     wrong = np.zeros_like(present)
     off = np.sqrt(_sq(xy - pred))
     candidate = present & ~swapped & (off > Z_SCREEN * err) & (off > MIN_OFF * scale[:, None])
@@ -199,6 +186,52 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
         candidate &= first[:, None] & ~wrong  # only people with a find get another round
         candidate[person[~is_snap & ~outlier], joint[~is_snap & ~outlier]] = False
     return xy, wrong, swapped
+
+
+def _swap_gain(xy, pred, err, u, v) -> tuple[np.ndarray, np.ndarray]:
+    """How much better the guesses fit twins u, v exchanged than as labelled: the gain in squared distance over
+    their expected errors squared, and the exchanged / labelled ratio."""
+    as_given = _sq(xy[:, u] - pred[:, u]) + _sq(xy[:, v] - pred[:, v])
+    exchanged = _sq(xy[:, u] - pred[:, v]) + _sq(xy[:, v] - pred[:, u])
+    return (as_given - exchanged) / (err[:, u] ** 2 + err[:, v] ** 2), exchanged / np.maximum(as_given, 1e-12)
+
+
+def _swaps(filler, xy, present, frame, scale, pred, err) -> tuple[np.ndarray, np.ndarray]:
+    """Twins exchanged back where the screen suggests it (gain above SWAP_SCREEN) and a row hiding just the pair
+    confirms it (gain above SWAP_GAIN, exchanged below SWAP_RATIO of labelled); one pair per arm and per leg (the
+    wrists are guessed from the elbows, so swapped elbows make the wrists look swapped too)."""
+    person, pair = [], []
+    for k, (u, v) in enumerate(TWINS):
+        screen, _ = _swap_gain(xy, pred, err, u, v)
+        hit = np.flatnonzero(present[:, u] & present[:, v] & (screen > SWAP_SCREEN))
+        person.append(hit)
+        pair.append(np.full(len(hit), k))
+    person, pair = np.concatenate(person), np.concatenate(pair)
+    swapped = np.zeros_like(present)
+    if not len(person):
+        return xy, swapped
+    u, v = np.array(TWINS)[pair].T
+    rows = np.arange(len(person))
+    evidence = present[person].copy()
+    evidence[rows, u] = evidence[rows, v] = False
+    p, e = _rows_error(filler, xy[person], evidence, frame[person], scale[person])
+    gain, ratio = _swap_gain(
+        xy[person][rows[:, None], np.stack([u, v], 1)],
+        p[rows[:, None], np.stack([u, v], 1)],
+        e[rows[:, None], np.stack([u, v], 1)],
+        0,
+        1,
+    )
+    gain = np.where((gain > SWAP_GAIN) & (ratio < SWAP_RATIO), gain, -np.inf)
+    best = np.full((len(xy), 2), -np.inf)  # per person: the best gain among arm pairs, among leg pairs
+    np.maximum.at(best, (person, pair // 2), gain)
+    xy = xy.copy()
+    for i, k, g in zip(person, pair, gain, strict=True):
+        if np.isfinite(g) and g == best[i, k // 2]:
+            a, b = TWINS[k]
+            xy[i, [a, b]] = xy[i, [b, a]]
+            swapped[i, [a, b]] = True
+    return xy, swapped
 
 
 def _sq(d: np.ndarray) -> np.ndarray:

@@ -42,7 +42,7 @@ def test_outlier_wrist_is_replaced_and_filled_near_its_arm(filler):
     xy = standing()
     truth = xy[R_WRIST].copy()
     torso = np.linalg.norm(xy[1] - (xy[8] + xy[11]) / 2)
-    xy[R_WRIST] += (-1.8 * torso, -0.6 * torso)
+    xy[R_WRIST] += (-2.6 * torso, -0.8 * torso)
     done = fill(xy, filler=filler)
     assert done.replaced[0].tolist() == [j == R_WRIST for j in range(18)]
     assert np.linalg.norm(done.xy[0, R_WRIST] - truth) < 0.4 * torso
@@ -189,3 +189,40 @@ def test_tab_marks_replaced_joints_apart_from_filled_ones(filler):
     states = tab.joint_states(s, 0)
     assert states[R_KNEE] == "replaced" and states[L_WRIST] == "filled"
     assert f"replaced {JOINT_NAMES[R_KNEE]}" in summary(s)
+
+
+def synthetic_cases(n: int = 60):
+    from lib_posefill.evaluation.protocol import Cases
+
+    rng = np.random.default_rng(0)
+    truth = np.stack([standing(rng.uniform(300, 700)) for _ in range(n)]) + rng.normal(0, 6, (n, 18, 2))
+    labelled = np.ones((n, 18), bool)
+    present = labelled.copy()
+    present[np.arange(n), rng.integers(2, 14, n)] = False
+    torso = np.linalg.norm(truth[:, 1] - (truth[:, 8] + truth[:, 11]) / 2, axis=1)
+    return Cases("test", truth, labelled, present, np.tile([0.0, 0.0, *CANVAS], (n, 1)), torso)
+
+
+@pytest.mark.parametrize("kind", ["outlier", "snap", "swap", "absurd"])
+def test_injected_errors_are_what_they_say_and_scored(filler, kind):
+    from lib_posefill.evaluation.suspicious import inject, score_injected
+
+    cases = synthetic_cases()
+    inj = inject(cases, kind, np.random.default_rng(1))
+    c, rows = inj.cases, np.arange(len(inj.xy))
+    assert len(rows) > 40 and c.present[rows, inj.joint].all()
+    moved = (inj.xy != c.truth).any(-1)
+    if kind == "swap":
+        assert (inj.xy[rows, inj.joint] == c.truth[rows, inj.twin]).all() and (moved.sum(1) == 2).all()
+    else:
+        assert (inj.twin == -1).all() and (moved.sum(1) == 1).all() and moved[rows, inj.joint].all()
+    off = np.linalg.norm(inj.xy[rows, inj.joint] - c.truth[rows, inj.joint], axis=-1) / c.torso
+    if kind == "outlier":
+        assert ((off >= 1 - 1e-9) & (off <= 3 + 1e-9)).all()
+    if kind == "snap":
+        assert all((inj.xy[i, inj.joint[i]] == np.delete(inj.xy[i], inj.joint[i], 0)).all(1).any() for i in rows)
+    if kind == "absurd":
+        assert (np.abs(inj.xy[rows, inj.joint]).max(1) >= 1e4).all()
+    r = score_injected(filler, inj)
+    assert r["moved"] == 0 and 0 <= r["caught"] <= 1 and r["people"] == len(rows)
+    assert r["after_caught"] < r["before"]

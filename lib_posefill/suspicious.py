@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .features import fit
-from .skeleton import JOINT_NAMES, LIMBS, NUM_JOINTS
+from .skeleton import JOINT_NAMES, NUM_JOINTS
 
 ABSURD_FRAMES = 4.0
 """A coordinate farther than this many picture sizes (its longer side) outside the picture is absurd."""
@@ -40,9 +40,6 @@ SCREEN_GROUPS = (
 )
 """Joints hidden together in each screening row: elbows, knees, nose, neck and ears; then the rest. Every joint
 is hidden in exactly one row, each twin pair in the same one, and an elbow or knee sees both its neighbours."""
-NEIGHBOURS = np.zeros((NUM_JOINTS, NUM_JOINTS), dtype=bool)
-NEIGHBOURS[tuple(np.array(LIMBS).T)] = NEIGHBOURS[tuple(np.array(LIMBS).T[::-1])] = True
-"""Joints joined by a limb (the drawn skeleton)."""
 ERROR_FLOOR = 0.05
 """Expected errors below this many person-scale units count as this (the head can be over-sure)."""
 Z_SCREEN = 2.5
@@ -175,11 +172,7 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
         z = miss / e[k, joint]
         is_snap = snapped[person, joint].any(1)
         outlier = (z > Z_OUTLIER) & (miss > MIN_OFF * scale[person])
-        off = np.zeros((n, NUM_JOINTS))
-        off[person, joint] = miss / scale[person]
-        shadowed = (NEIGHBOURS[joint] & (off[person] > off[person, joint][:, None])).any(1)
-        # the farthest off goes first; a joint next to a farther one may only look wrong because of it
-        score = np.where(is_snap | (outlier & ~shadowed), miss / scale[person], -np.inf)
+        score = np.where(is_snap | outlier, miss / scale[person], -np.inf)  # the farthest off goes first
         best = np.full(n, -np.inf)
         np.maximum.at(best, person, score)
         take = np.isfinite(score) & (score == best[person])

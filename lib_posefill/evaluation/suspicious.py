@@ -208,7 +208,7 @@ def thresholds(**values: float):
             setattr(suspicious, k, v)
 
 
-GRID = {"ERROR_FLOOR": (0.05, 0.1), "Z_OUTLIER": (6.0, 8.0, 10.0, 12.0), "SWAP_GAIN": (2.0, 4.0)}
+GRID = {"Z_OUTLIER": (6.0, 8.0, 10.0, 12.0), "SWAP_GAIN": (2.0, 4.0), "MIN_OFF": (0.5, 0.8)}
 
 
 def calibrate(filler: Filler, train, seed: int = 7, people: int = 5_000, budget: float = 0.008) -> tuple[dict, str]:

@@ -125,7 +125,9 @@ def complete_arrays(
     found = find_suspicious(filler, xy, present, frame, options.suspicious == "refill")
     given = present & ~found.replaced
     evidence_given = given & ~found.absurd
-    hint_present = hint_present & ~given & ~absurd_points(hint_xy, frame)
+    hint_present = hint_present & ~given
+    if hint_present.any():
+        hint_present &= ~absurd_points(hint_xy, frame)
     skipped = skip_reasons(evidence_given, options)
     for i in np.flatnonzero(found.collapsed):
         skipped[i] = found.notes[i][-1]

@@ -3,7 +3,8 @@
 Checked in this order, each on the detections the previous left:
 
 - absurd: a coordinate that is not finite or lies farther outside the picture than ABSURD_FRAMES times its size
-  (never used as evidence, whatever the option); a person whose joints all lie on one point is ``collapsed``;
+  (never used as evidence, whatever the option); with refill, a person whose joints all lie on one point is
+  ``collapsed`` (skipped, with a warning);
 - swap: an elbow, wrist, knee or ankle exchanged with its left/right twin: when the model's guesses for the pair
   (both hidden) fit them exchanged much better than as labelled, they are exchanged back (``_swaps``);
 - snap: two joints closer than SNAP person-scale units (a detector parks an unseen joint on a visible one): the one
@@ -68,17 +69,10 @@ class Findings:
 def absurd_points(xy: np.ndarray, frame: np.ndarray) -> np.ndarray:
     """(N, M) points (N, M, 2) with a non-finite coordinate or one farther outside their frame (N, 4) than
     ABSURD_FRAMES times its longer side."""
-    frame = np.asarray(frame, dtype=np.float64).reshape(-1, 4)
-    side = np.maximum(np.maximum(frame[:, 2] - frame[:, 0], frame[:, 3] - frame[:, 1]), 1.0)[:, None]
-    reach = ABSURD_FRAMES * side
-    with np.errstate(invalid="ignore", over="ignore"):
-        inside = (
-            (xy[..., 0] >= frame[:, None, 0] - reach)
-            & (xy[..., 0] <= frame[:, None, 2] + reach)
-            & (xy[..., 1] >= frame[:, None, 1] - reach)
-            & (xy[..., 1] <= frame[:, None, 3] + reach)
-        )
-    return ~inside  # NaN compares False: not inside
+    frame = np.asarray(frame, dtype=np.float64).reshape(-1, 1, 4)
+    lo, hi = frame[..., :2], frame[..., 2:]
+    reach = ABSURD_FRAMES * np.maximum((hi - lo).max(-1, keepdims=True), 1.0)
+    return ~((xy >= lo - reach) & (xy <= hi + reach)).all(-1)  # NaN compares False: absurd
 
 
 def absurd_joints(xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> np.ndarray:
@@ -88,12 +82,10 @@ def absurd_joints(xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> np.
 
 def collapsed_people(xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> np.ndarray:
     """(N,) people with three or more present joints all within COLLAPSE of the frame's longer side of each other."""
-    frame = np.asarray(frame, dtype=np.float64)
+    frame = np.asarray(frame, dtype=np.float64).reshape(-1, 4)
     side = np.maximum(np.maximum(frame[:, 2] - frame[:, 0], frame[:, 3] - frame[:, 1]), 1.0)
-    lo = np.where(present[..., None], xy, np.inf).min(1)
-    hi = np.where(present[..., None], xy, -np.inf).max(1)
-    with np.errstate(invalid="ignore"):
-        extent = (hi - lo).max(1)
+    mask = present[..., None]
+    extent = (np.where(mask, xy, -np.inf).max(1) - np.where(mask, xy, np.inf).min(1)).max(1)
     return (present.sum(1) >= 3) & (extent <= COLLAPSE * side)
 
 
@@ -102,12 +94,15 @@ def point(xy: np.ndarray) -> str:
 
 
 def find_suspicious(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, refill: bool) -> Findings:
-    """Absurd joints and collapsed people always; with ``refill`` (and a filler that knows its expected error)
-    also swapped twins, snapped and outlying joints."""
+    """Absurd joints always; with ``refill`` also collapsed people and (with a filler that knows its expected error)
+    swapped twins, snapped and outlying joints."""
     xy = np.asarray(xy, dtype=np.float64)
     absurd = absurd_joints(xy, present, frame)
-    collapsed = collapsed_people(xy, present & ~absurd, frame)
-    notes: list[list[str]] = [[] for _ in range(len(xy))]
+    none = np.zeros_like(present)
+    if not refill and not absurd.any():  # keep, nothing absurd: as fast as before
+        return Findings(xy, none, none.copy(), absurd, np.zeros(len(xy), dtype=bool), [[] for _ in xy])
+    collapsed = collapsed_people(xy, present & ~absurd, frame) if refill else np.zeros(len(xy), dtype=bool)
+    notes: list[list[str]] = [[] for _ in xy]
     for i, j in zip(*np.nonzero(absurd), strict=True):
         notes[i].append(f"{JOINT_NAMES[j]} at {point(xy[i, j])} is far outside the picture")
     for i in np.flatnonzero(collapsed):

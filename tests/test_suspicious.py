@@ -144,7 +144,7 @@ def test_cli_warns_on_stderr_naming_person_and_joint(tmp_path):
 
 def test_collapsed_person_is_skipped_with_a_warning(filler):
     xy = np.full((18, 2), 200.0)
-    done = fill(xy, Options(), filler)
+    done = fill(xy, REFILL, filler)
     assert done.skipped[0].startswith("all 18 joints lie on one point") and done.warnings[0]
     assert (done.xy[0] == xy).all()
 

@@ -122,33 +122,39 @@ def complete_arrays(
     frame = np.broadcast_to(np.asarray(frame, dtype=np.float64).reshape(-1, 4), (n, 4))
     if hint_xy is None or hint_present is None:
         hint_xy, hint_present = np.zeros_like(xy), np.zeros_like(present)
-    found = find_suspicious(filler, xy, present, frame, options.suspicious == "refill")
-    given = present & ~found.replaced
-    evidence_given = given & ~found.absurd
+    found = find_suspicious(filler, xy, present, frame, options.suspicious == "refill")  # None: nothing to do
+    given = present if found is None else present & ~found.replaced
+    evidence_given = given if found is None else given & ~found.absurd
+    notes = [[] for _ in range(n)] if found is None else found.notes
     hint_present = hint_present & ~given
     if hint_present.any():
         hint_present &= ~absurd_points(hint_xy, frame)
     skipped = skip_reasons(evidence_given, options)
-    for i in np.flatnonzero(found.collapsed):
-        skipped[i] = found.notes[i][-1]
+    if found is not None:
+        for i in np.flatnonzero(found.collapsed):
+            skipped[i] = found.notes[i][-1]
     todo = np.array([s is None for s in skipped], dtype=bool)
     pred = np.full((n, NUM_JOINTS, 2), np.nan)
     if todo.any():
         evidence = evidence_given[todo] | hint_present[todo]
-        evidence_xy = np.where(evidence_given[todo, :, None], found.xy[todo], hint_xy[todo])
+        detected = xy if found is None else found.xy
+        evidence_xy = np.where(evidence_given[todo, :, None], detected[todo], hint_xy[todo])
         seeds = np.full(int(todo.sum()), -1 if options.seed is None else options.seed, dtype=np.int64)
         pred[todo], reasons = predict_rows(filler, evidence_xy, evidence, frame[todo], seeds)
         for i, reason in zip(np.flatnonzero(todo), reasons):
             skipped[i] = reason
             if reason is not None:
-                found.notes[i].append(reason + "; the person is left unrepaired")
+                notes[i].append(reason + "; the person is left unrepaired")
         pred = np.where(hint_present[..., None], hint_xy, pred)
-    unchanged = np.array([s is not None for s in skipped], dtype=bool)
-    refill = found.replaced & ~unchanged[:, None]
-    base = np.where(unchanged[:, None, None], xy, found.xy)
-    done = apply_fill(base, present & ~refill, frame, options, pred, skipped, refill)
-    done.replaced = refill | (found.swapped & ~unchanged[:, None])
-    done.warnings = found.notes
+    if found is None:
+        done = apply_fill(xy, present, frame, options, pred, skipped)
+    else:
+        unchanged = np.array([s is not None for s in skipped], dtype=bool)[:, None]
+        refill = found.replaced & ~unchanged
+        base = np.where(unchanged[..., None], xy, found.xy)
+        done = apply_fill(base, present & ~refill, frame, options, pred, skipped, refill)
+        done.replaced = refill | (found.swapped & ~unchanged)
+    done.warnings = notes
     return done
 
 
@@ -166,7 +172,6 @@ def apply_fill(
 
     Given joints are returned exactly as given; skipped people come back unchanged.
     """
-    replaced = np.zeros_like(present) if replaced is None else replaced
     out_xy = np.where(present[..., None], xy, 0.0)
     filled = np.zeros_like(present)
     todo = np.flatnonzero([s is None for s in skipped])
@@ -183,7 +188,8 @@ def apply_fill(
             want &= LIMB_MASK | (HEAD_MASK & outside)
         elif options.scope == "outside":
             want &= outside
-        want |= replaced[todo]
+        if replaced is not None:
+            want |= replaced[todo]
         filled[todo] = want
         out_xy[todo] = np.where(want[..., None], p, out_xy[todo])
     after = present | filled
@@ -191,8 +197,10 @@ def apply_fill(
     neck_rule[[s is not None for s in skipped]] = False
     out_xy[neck_rule, NECK] = (out_xy[neck_rule, R_SHOULDER] + out_xy[neck_rule, L_SHOULDER]) / 2
     filled[neck_rule, NECK] = True
+    if replaced is None:
+        return Completion(out_xy, present | filled, filled, skipped, np.zeros_like(present))
     filled &= ~replaced
-    return Completion(xy=out_xy, present=present | filled | replaced, filled=filled, skipped=skipped, replaced=replaced)
+    return Completion(out_xy, present | filled | replaced, filled, skipped, replaced)
 
 
 def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:

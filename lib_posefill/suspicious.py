@@ -93,14 +93,13 @@ def point(xy: np.ndarray) -> str:
     return f"({xy[0]:.6g}, {xy[1]:.6g})"
 
 
-def find_suspicious(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, refill: bool) -> Findings:
-    """Absurd joints always; with ``refill`` also collapsed people and (with a filler that knows its expected error)
-    swapped twins, snapped and outlying joints."""
+def find_suspicious(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, refill: bool) -> Findings | None:
+    """None when there is nothing to do (keep, nothing absurd). Absurd joints always; with ``refill`` also
+    collapsed people and (with a filler that knows its expected error) swapped twins, snapped and outlying joints."""
     xy = np.asarray(xy, dtype=np.float64)
     absurd = absurd_joints(xy, present, frame)
-    none = np.zeros_like(present)
-    if not refill and not absurd.any():  # keep, nothing absurd: as fast as before
-        return Findings(xy, none, none.copy(), absurd, np.zeros(len(xy), dtype=bool), [[] for _ in xy])
+    if not refill and not absurd.any():  # keep, nothing absurd: the fill as before
+        return None
     collapsed = collapsed_people(xy, present & ~absurd, frame) if refill else np.zeros(len(xy), dtype=bool)
     notes: list[list[str]] = [[] for _ in xy]
     for i, j in zip(*np.nonzero(absurd), strict=True):

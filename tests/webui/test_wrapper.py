@@ -182,3 +182,12 @@ def test_joints_filled_past_the_left_edge_are_drawn(cn_registry, scene):
     filled = fixed[0]["people"][0]["posefill"]["filled"]
     assert any(xy[j, 0] < 0 for j in filled)
     assert not before[:, :3].any() and after[:, :3].any()
+
+
+def test_third_slider_turns_suspicious_refill_on(cn_pair):
+    _, variant = cn_pair
+    assert variant.slider_3.label == variants.SUSPICIOUS_SLIDER.label and variant.slider_3.visible
+    _, kept = run(variant, slider_1=0, slider_2=0, slider_3=0)
+    _, refilled = run(variant, slider_1=0, slider_2=0, slider_3=1)
+    assert "replaced" not in kept[0]["people"][0]["posefill"]
+    assert isinstance(refilled[0]["people"][0]["posefill"]["replaced"], list)

@@ -31,6 +31,8 @@ from .skeleton import (
 from .suspicious import absurd_points, find_suspicious
 
 log = logging.getLogger("posefill")
+PERSON_WARNING = "posefill_person_warning"
+"""Set on the log records of a person's warnings (the CLI prints those itself, with the file's path)."""
 
 LIMB_MASK = np.isin(np.arange(NUM_JOINTS), LIMB_JOINTS)
 HEAD_MASK = np.isin(np.arange(NUM_JOINTS), HEAD_JOINTS)
@@ -154,6 +156,9 @@ def complete_arrays(
         base = np.where(unchanged[..., None], xy, found.xy)
         done = apply_fill(base, present & ~refill, frame, options, pred, skipped, refill)
         done.replaced = refill | (found.swapped & ~unchanged)
+        absurd_neck = done.filled[:, NECK] & (found.absurd[:, R_SHOULDER] | found.absurd[:, L_SHOULDER])
+        done.filled[absurd_neck, NECK] = done.present[absurd_neck, NECK] = False  # no neck from an absurd shoulder
+        done.xy[absurd_neck, NECK] = 0.0
     done.warnings = notes
     return done
 
@@ -195,7 +200,8 @@ def apply_fill(
     after = present | filled
     neck_rule = ~present[:, NECK] & after[:, R_SHOULDER] & after[:, L_SHOULDER]
     neck_rule[[s is not None for s in skipped]] = False
-    out_xy[neck_rule, NECK] = (out_xy[neck_rule, R_SHOULDER] + out_xy[neck_rule, L_SHOULDER]) / 2
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd shoulders: complete_arrays takes that neck back
+        out_xy[neck_rule, NECK] = (out_xy[neck_rule, R_SHOULDER] + out_xy[neck_rule, L_SHOULDER]) / 2
     filled[neck_rule, NECK] = True
     if replaced is None:
         return Completion(out_xy, present | filled, filled, skipped, np.zeros_like(present))
@@ -334,7 +340,7 @@ def store_results(
                 record["warnings"] = result.warnings[k]
                 who = f"document {d}, person {len(records)}" if len(docs) > 1 else f"person {len(records)}"
                 for text in result.warnings[k]:
-                    log.warning("PoseFill: %s: %s", who, text)
+                    log.warning("PoseFill: %s: %s", who, text, extra={PERSON_WARNING: True})
             if tracks is not None:
                 record["track"] = tracks[k]
             records.append(record)

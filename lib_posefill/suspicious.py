@@ -102,8 +102,12 @@ def find_suspicious(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarr
         return None
     collapsed = collapsed_people(xy, present & ~absurd, frame) if refill else np.zeros(len(xy), dtype=bool)
     notes: list[list[str]] = [[] for _ in xy]
-    for i, j in zip(*np.nonzero(absurd), strict=True):
-        notes[i].append(f"{JOINT_NAMES[j]} at {point(xy[i, j])} is far outside the picture")
+    for i in np.flatnonzero(absurd.any(1)):
+        joints = np.flatnonzero(absurd[i])
+        named = ", ".join(f"{JOINT_NAMES[j]} at {point(xy[i, j])}" for j in joints[:3])
+        more = f" and {len(joints) - 3} more" if len(joints) > 3 else ""
+        what = "replaced" if refill else "not used for the fill, kept as given"
+        notes[i].append(f"{named}{more} far outside the picture ({what})")
     for i in np.flatnonzero(collapsed):
         notes[i].append(
             f"all {int((present[i] & ~absurd[i]).sum())} joints lie on one point {point(xy[i][present[i]][0])}"

@@ -136,7 +136,8 @@ def test_cli_warns_on_stderr_naming_person_and_joint(tmp_path):
     src = write_json(tmp_path / "in.json", doc)
     done = run_cli("complete", str(src), "-o", str(tmp_path / "out.json"), "--suspicious", "refill")
     assert done.returncode == 0, done.stderr
-    assert "person 0: r_wrist at (1e+308" in done.stderr
+    assert f"{src}: warning: person 0: r_wrist at (1e+308" in done.stderr
+    assert done.stderr.count("r_wrist") == 1  # printed once, with the file's path (not also by the log)
     out = json.loads((tmp_path / "out.json").read_text())
     assert out["people"][0]["posefill"]["replaced"] == [R_WRIST]
     assert np.isfinite(triples(out["people"][0])[:, :2]).all()

@@ -78,9 +78,8 @@ def build_tab(
                 if examples:
                     example = gr.Dropdown(list(by_name), value=next(iter(by_name)), label="Example poses")
                     load_example = gr.Button("Load example", elem_id="posefill-load-example")
-                controls = {
-                    name: option_control(gr, FIELD_BY_NAME[name]) for name in ("scope", "min_visible", "suspicious")
-                }
+                controls = {name: option_control(gr, FIELD_BY_NAME[name]) for name in ("scope", "min_visible")}
+                controls["suspicious"] = option_control(gr, FIELD_BY_NAME["suspicious"], elem_id="posefill-suspicious")
                 controls["canvas"] = canvas
                 extend = gr.Checkbox(value=True, label="Extend view (show joints outside the canvas)")
                 for name in ("framing", "margin"):

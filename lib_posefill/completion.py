@@ -156,7 +156,8 @@ def complete_arrays(
         base = np.where(unchanged[..., None], xy, found.xy)
         done = apply_fill(base, present & ~refill, frame, options, pred, skipped, refill)
         done.replaced = refill | (found.swapped & ~unchanged)
-        absurd_neck = done.filled[:, NECK] & (found.absurd[:, R_SHOULDER] | found.absurd[:, L_SHOULDER])
+        kept_absurd = found.absurd & ~refill
+        absurd_neck = done.filled[:, NECK] & (kept_absurd[:, R_SHOULDER] | kept_absurd[:, L_SHOULDER])
         done.filled[absurd_neck, NECK] = done.present[absurd_neck, NECK] = False  # no neck from an absurd shoulder
         done.xy[absurd_neck, NECK] = 0.0
     done.warnings = notes

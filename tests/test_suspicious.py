@@ -227,3 +227,16 @@ def test_injected_errors_are_what_they_say_and_scored(filler, kind):
     r = score_injected(filler, inj)
     assert r["moved"] == 0 and 0 <= r["caught"] <= 1 and r["people"] == len(rows)
     assert r["after_caught"] < r["before"]
+
+
+@pytest.mark.parametrize("suspicious", ["keep", "refill"])
+def test_no_neck_from_an_absurd_shoulder_unless_it_was_replaced(filler, suspicious):
+    from lib_posefill.skeleton import NECK, R_SHOULDER
+
+    xy = standing()
+    seen = np.ones(18, bool)
+    seen[NECK] = False
+    xy[R_SHOULDER] = (1e308, 200.0)
+    done = fill(xy, Options(suspicious=suspicious), filler, seen)
+    assert np.isfinite(done.xy[0, NECK]).all() and np.abs(done.xy[0, NECK]).max() < 1e4
+    assert done.present[0, NECK] == (suspicious == "refill")

@@ -146,7 +146,7 @@ def build_tab(
         send.click(on_edit, inputs, outputs, **event_kwargs(gr, widget.send_js(len(inputs)), queue=False, **quiet))
         data.change(None, [data], None, **event_kwargs(gr, widget.RECEIVE_JS, queue=False))
         extend.change(None, [extend], None, **event_kwargs(gr, widget.EXTEND_JS, queue=False))
-        for control in (controls["scope"], controls["min_visible"]):
+        for control in (controls["scope"], controls["min_visible"], controls["suspicious"]):
             control.change(None, None, None, **event_kwargs(gr, widget.action_js({"op": "refresh"})))
         for button, act in (
             (reroll, {"op": "reroll"}),

@@ -225,4 +225,4 @@ def test_suspicious_refill_marks_a_parked_knee_replaced(page, pose_file):
     assert KNEE in data(page, "state")["people"][0]["posefill"]["replaced"]
     assert table_states(page)["r_knee"] == "replaced" and table_states(page)["l_wrist"] == "filled"
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"editor-replaced-gradio{gradio.__version__}.png"))
+    page.locator(EDITOR).screenshot(path=str(ARTIFACTS / f"editor-replaced-gradio{gradio.__version__}.png"))

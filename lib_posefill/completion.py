@@ -83,12 +83,10 @@ def predict_rows(
         log.warning("PoseFill: fill failed, people left unrepaired: %s", err)
         return np.full((n, NUM_JOINTS, 2), np.nan), [f"fill failed: {err}"] * n
     bad = ~np.isfinite(pred).all(2)
-    reasons = [
-        f"fill failed: the model returned non-finite coordinates for {', '.join(JOINT_NAMES[j] for j in np.flatnonzero(b))}"
-        if b.any()
-        else None
-        for b in bad
-    ]
+    reasons: list[str | None] = [None] * n
+    for i in np.flatnonzero(bad.any(1)):
+        names = ", ".join(JOINT_NAMES[j] for j in np.flatnonzero(bad[i]))
+        reasons[i] = f"fill failed: the model returned non-finite coordinates for {names}"
     return pred, reasons
 
 

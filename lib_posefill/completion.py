@@ -18,6 +18,7 @@ from .hands import attach
 from .options import Options
 from .skeleton import (
     HEAD_JOINTS,
+    JOINT_NAMES,
     L_EYE,
     L_SHOULDER,
     L_WRIST,
@@ -29,8 +30,11 @@ from .skeleton import (
     R_SHOULDER,
     R_WRIST,
 )
+from .suspicious import absurd_points, find_suspicious
 
 log = logging.getLogger("posefill")
+PERSON_WARNING = "posefill_person_warning"
+"""Set on the log records of a person's warnings (the CLI prints those itself, with the file's path)."""
 
 LIMB_MASK = np.isin(np.arange(NUM_JOINTS), LIMB_JOINTS)
 HEAD_MASK = np.isin(np.arange(NUM_JOINTS), HEAD_JOINTS)
@@ -41,12 +45,14 @@ FACE_L_EYE = slice(42, 48)
 
 @dataclass
 class Completion:
-    """Result of a fill: every person's joints after the fill, and what was added or skipped."""
+    """Result of a fill: every person's joints after the fill, and what was added, replaced or skipped."""
 
     xy: np.ndarray  # (N, 18, 2) pixels
     present: np.ndarray  # (N, 18) bool, after the fill
     filled: np.ndarray  # (N, 18) bool, joints PoseFill added
     skipped: list[str | None]  # per person: why it was left unchanged, or None
+    replaced: np.ndarray | None = None  # (N, 18) bool, detected joints taken out and filled (suspicious=refill)
+    warnings: list[list[str]] | None = None  # per person: one-line warnings (absurd input, a failed fill)
 
 
 CHUNK_ROWS = 4096
@@ -78,8 +84,11 @@ def predict_rows(
     except Exception as err:  # a failing fill must never lose the user's pose
         log.warning("PoseFill: fill failed, people left unrepaired: %s", err)
         return np.full((n, NUM_JOINTS, 2), np.nan), [f"fill failed: {err}"] * n
-    finite = np.isfinite(pred).all((1, 2))
-    reasons = [None if ok else "fill failed: the model returned non-finite coordinates" for ok in finite]
+    bad = ~np.isfinite(pred).all(2)
+    reasons: list[str | None] = [None] * n
+    for i in np.flatnonzero(bad.any(1)):
+        names = ", ".join(JOINT_NAMES[j] for j in np.flatnonzero(bad[i]))
+        reasons[i] = f"fill failed: the model returned non-finite coordinates for {names}"
     return pred, reasons
 
 
@@ -105,7 +114,9 @@ def complete_arrays(
     """Fill missing joints of N people. frame is (N, 4) [x0, y0, x1, y1]: the picture each was seen in.
 
     Hints (a wrist from a hand's root point, head points from the face) are evidence for the filler and,
-    where the scope fills that joint, its position. Given joints are returned exactly as given.
+    where the scope fills that joint, its position. Given joints are returned exactly as given, except those
+    ``suspicious=refill`` replaces. Absurd joints (``suspicious.absurd_points``) are never evidence; with ``keep``
+    they are returned as given, with a warning.
     """
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, NUM_JOINTS, 2)
     present = np.asarray(present, dtype=bool).reshape(-1, NUM_JOINTS)
@@ -113,19 +124,44 @@ def complete_arrays(
     frame = np.broadcast_to(np.asarray(frame, dtype=np.float64).reshape(-1, 4), (n, 4))
     if hint_xy is None or hint_present is None:
         hint_xy, hint_present = np.zeros_like(xy), np.zeros_like(present)
-    hint_present = hint_present & ~present
-    skipped = skip_reasons(present, options)
+    found = find_suspicious(filler, xy, present, frame, options.suspicious == "refill")  # None: nothing to do
+    given = present if found is None else present & ~found.replaced
+    evidence_given = given if found is None else given & ~found.absurd
+    notes = [[] for _ in range(n)] if found is None else found.notes
+    hint_present = hint_present & ~given
+    if hint_present.any():
+        hint_present &= ~absurd_points(hint_xy, frame)
+    skipped = skip_reasons(evidence_given, options)
+    if found is not None:
+        for i in np.flatnonzero(found.collapsed):
+            skipped[i] = found.notes[i][-1]
     todo = np.array([s is None for s in skipped], dtype=bool)
     pred = np.full((n, NUM_JOINTS, 2), np.nan)
     if todo.any():
-        evidence = present[todo] | hint_present[todo]
-        evidence_xy = np.where(present[todo, :, None], xy[todo], hint_xy[todo])
+        evidence = evidence_given[todo] | hint_present[todo]
+        detected = xy if found is None else found.xy
+        evidence_xy = np.where(evidence_given[todo, :, None], detected[todo], hint_xy[todo])
         seeds = np.full(int(todo.sum()), -1 if options.seed is None else options.seed, dtype=np.int64)
         pred[todo], reasons = predict_rows(filler, evidence_xy, evidence, frame[todo], seeds)
         for i, reason in zip(np.flatnonzero(todo), reasons):
             skipped[i] = reason
+            if reason is not None:
+                notes[i].append(reason + "; the person is left unrepaired")
         pred = np.where(hint_present[..., None], hint_xy, pred)
-    return apply_fill(xy, present, frame, options, pred, skipped)
+    if found is None:
+        done = apply_fill(xy, present, frame, options, pred, skipped)
+    else:
+        unchanged = np.array([s is not None for s in skipped], dtype=bool)[:, None]
+        refill = found.replaced & ~unchanged
+        base = np.where(unchanged[..., None], xy, found.xy)
+        done = apply_fill(base, present & ~refill, frame, options, pred, skipped, refill)
+        done.replaced = refill | (found.swapped & ~unchanged)
+        kept_absurd = found.absurd & ~refill
+        absurd_neck = done.filled[:, NECK] & (kept_absurd[:, R_SHOULDER] | kept_absurd[:, L_SHOULDER])
+        done.filled[absurd_neck, NECK] = done.present[absurd_neck, NECK] = False  # no neck from an absurd shoulder
+        done.xy[absurd_neck, NECK] = 0.0
+    done.warnings = notes
+    return done
 
 
 def apply_fill(
@@ -135,8 +171,10 @@ def apply_fill(
     options: Options,
     pred: np.ndarray,
     skipped: list[str | None],
+    replaced: np.ndarray | None = None,
 ) -> Completion:
-    """Put predictions (N, 18, 2) in where the scope fills them, for people not ``skipped``; the neck rule.
+    """Put predictions (N, 18, 2) in where the scope fills them (and at every ``replaced`` joint), for people not
+    ``skipped``; the neck rule.
 
     Given joints are returned exactly as given; skipped people come back unchanged.
     """
@@ -156,14 +194,20 @@ def apply_fill(
             want &= LIMB_MASK | (HEAD_MASK & outside)
         elif options.scope == "outside":
             want &= outside
+        if replaced is not None:
+            want |= replaced[todo]
         filled[todo] = want
         out_xy[todo] = np.where(want[..., None], p, out_xy[todo])
     after = present | filled
     neck_rule = ~present[:, NECK] & after[:, R_SHOULDER] & after[:, L_SHOULDER]
     neck_rule[[s is not None for s in skipped]] = False
-    out_xy[neck_rule, NECK] = (out_xy[neck_rule, R_SHOULDER] + out_xy[neck_rule, L_SHOULDER]) / 2
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd shoulders: complete_arrays takes that neck back
+        out_xy[neck_rule, NECK] = (out_xy[neck_rule, R_SHOULDER] + out_xy[neck_rule, L_SHOULDER]) / 2
     filled[neck_rule, NECK] = True
-    return Completion(xy=out_xy, present=present | filled, filled=filled, skipped=skipped)
+    if replaced is None:
+        return Completion(out_xy, present | filled, filled, skipped, np.zeros_like(present))
+    filled &= ~replaced
+    return Completion(out_xy, present | filled | replaced, filled, skipped, replaced)
 
 
 def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:
@@ -217,8 +261,10 @@ def move_document(doc: PoseDocument, scale: float, centre: np.ndarray, shift: np
 
 
 def fit_frame(doc: PoseDocument, frame: np.ndarray, margin: float) -> None:
-    """framing=fit: zoom out (never in) and shift every point of the document into the frame, in place."""
-    move = fit_transform(present_points(doc), frame, margin)
+    """framing=fit: zoom out (never in) and shift every point of the document into the frame, in place. Absurd
+    points (``suspicious.absurd_points``) are moved along but not fitted: they would shrink the rest to a point."""
+    pts = present_points(doc)
+    move = fit_transform(pts[~absurd_points(pts[None], frame)[0]], frame, margin)
     if move is not None:
         move_document(doc, *move)
 
@@ -263,12 +309,18 @@ def gather_bodies(docs: list[PoseDocument], boxes: list[np.ndarray]) -> Bodies:
     )
 
 
-def store_results(docs: list[PoseDocument], result: Completion | None, tracks: list[int | None] | None = None) -> list:
+def store_results(
+    docs: list[PoseDocument],
+    result: Completion | None,
+    tracks: list[int | None] | None = None,
+    refill: bool = False,
+) -> list:
     """Put completed bodies back into the documents, in place; per document its people's ``posefill`` records
-    (None for a document without people). ``tracks`` (per body) adds a ``track`` to each record."""
+    (None for a document without people). ``tracks`` (per body) adds a ``track`` to each record, ``refill`` the
+    ``replaced`` joints; a person's warnings go into its record (``warnings``) and the log."""
     out: list = []
     k = 0
-    for doc in docs:
+    for d, doc in enumerate(docs):
         if not doc.people:
             out.append(None)
             continue
@@ -281,8 +333,15 @@ def store_results(docs: list[PoseDocument], result: Completion | None, tracks: l
                 continue
             person.body.xy, person.body.present = result.xy[k], result.present[k]
             record: dict = {"filled": np.flatnonzero(result.filled[k]).tolist()}
+            if refill:
+                record["replaced"] = np.flatnonzero(result.replaced[k]).tolist()
             if result.skipped[k] is not None:
                 record["skipped"] = result.skipped[k]
+            if result.warnings and result.warnings[k]:
+                record["warnings"] = result.warnings[k]
+                who = f"document {d}, person {len(records)}" if len(docs) > 1 else f"person {len(records)}"
+                for text in result.warnings[k]:
+                    log.warning("PoseFill: %s: %s", who, text, extra={PERSON_WARNING: True})
             if tracks is not None:
                 record["track"] = tracks[k]
             records.append(record)
@@ -313,7 +372,7 @@ def complete_parsed(
         result = complete_arrays(
             bodies.xy, bodies.present, bodies.frame, options, filler, bodies.hint_xy, bodies.hint_present
         )
-    records = store_results(docs, result)
+    records = store_results(docs, result, refill=options.suspicious == "refill")
     add_hands(docs, result, records, options)
     if options.framing == "fit":
         for doc, box in zip(docs, boxes, strict=False):

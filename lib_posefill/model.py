@@ -113,6 +113,25 @@ class OnnxFiller:
         logits[flipped] += (1 - weight[flipped, None]) * back_logits
         return offsets, logits
 
+    def predict_with_error(
+        self, xy: np.ndarray, present: np.ndarray, frame: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The network's best guess for every joint (N, 18, 2) pixels, before the shaping rules, and its expected
+        error for each (N, 18) pixels (the ``uncertainty`` head times the person's scale), blended over both
+        orientations like ``best`` (mirror-exact). Only the guesses of joints not ``present`` mean anything."""
+        feats, scale, shift = encode(xy, present, frame)
+        weight = blend_weight(orientation(feats))
+        given, flipped = np.flatnonzero(weight > 0), np.flatnonzero(weight < 1)
+        out = self.run(np.concatenate([feats[given], mirror_features(feats[flipped])]))
+        k = len(given)
+        offsets = np.zeros((len(feats), 36), dtype=np.float32)
+        error = np.zeros((len(feats), 18), dtype=np.float32)
+        offsets[given] += weight[given, None] * out["best"][:k]
+        error[given] += weight[given, None] * out["uncertainty"][:k]
+        offsets[flipped] += (1 - weight[flipped, None]) * mirror_offsets(out["best"][k:])
+        error[flipped] += (1 - weight[flipped, None]) * out["uncertainty"][k:, list(MIRROR)]
+        return decode(offsets, scale, shift), error * scale[:, None]
+
     def run_canonical(
         self, feats: np.ndarray, seeds: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:

@@ -20,6 +20,7 @@ SCOPES = ("limbs", "all", "outside")
 FRAMINGS = ("keep", "fit")
 COORDS = ("auto", "pixel", "normalised")
 HANDS = ("auto", "off")
+SUSPICIOUS = ("keep", "refill")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +81,15 @@ FIELDS: tuple[Field, ...] = (
         choices=HANDS,
     ),
     Field(
+        "suspicious",
+        str,
+        "keep",
+        "detected joints the rest of the person makes implausible (far off, parked on another joint, left/right "
+        "swapped): keep = leave every detected joint as given; refill = take them out, fill them like missing ones "
+        "and list them in posefill.replaced",
+        choices=SUSPICIOUS,
+    ),
+    Field(
         "min_confidence",
         float,
         0.0,
@@ -120,7 +130,7 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
-CORE_FIELDS = ("scope", "framing", "margin", "min_visible", "hands", "seed")
+CORE_FIELDS = ("scope", "framing", "margin", "min_visible", "hands", "suspicious", "seed")
 """The options a person tunes per fill (tab controls, HTTP body, ControlNet variant)."""
 
 _CANVAS_RE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
@@ -189,6 +199,7 @@ class Options:
     min_visible: int = 3
     seed: int | None = None
     hands: str = "auto"
+    suspicious: str = "keep"
     min_confidence: float = 0.0
     coords: str = "auto"
     canvas: str | None = None

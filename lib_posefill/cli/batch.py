@@ -1,16 +1,19 @@
 """Completing many files in bounded batches: files are read and parsed until a batch holds ``BATCH_MB`` of input,
 every person of the batch is completed in one model call, its outputs are written, and the next batch starts.
 A folder of thousands of small files is one model call; a folder of any size needs the memory of one batch.
-Every file that fails (reading, parsing or writing) gets one line on stderr starting with its path.
+Every file that fails (reading, parsing or writing) gets one line on stderr starting with its path; so does each
+person's warning (absurd input), as ``PATH: warning: person I: ...``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ..completion import PERSON_WARNING
 from ..document import PoseDocument, parse_documents
 from ..errors import PoseFillError
 from ..files import read_bytes, write_bytes
@@ -44,21 +47,41 @@ def _refused(err: PoseFillError, batch: Batch) -> int:
     return len(batch)
 
 
+def _person_warnings(src: Path, value) -> None:
+    for d, doc in enumerate(value if isinstance(value, list) else [value]):
+        where = f"{src} (document {d})" if isinstance(value, list) else str(src)
+        for i, person in enumerate(doc.get("people") or []):
+            for text in (person.get("posefill") or {}).get("warnings", []):
+                print(f"{where}: warning: person {i}: {text}", file=sys.stderr)
+
+
+class _NotPersonWarnings(logging.Filter):
+    """Drops the log records of person warnings: the CLI prints them with the file's path instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, PERSON_WARNING, False)
+
+
 def _write_batch(batch: Batch, options: Options, complete: Complete, progress: ProgressLine) -> int:
     """Complete and write one batch; returns the number of outputs that could not be written."""
     docs = [doc for _, _, parsed, _ in batch for doc in parsed]
+    quiet = _NotPersonWarnings()
+    logging.getLogger("posefill").addFilter(quiet)
     try:
         outputs = complete(docs, options, cached_filler()) if docs else []
     except PoseFillError as err:
         if not hasattr(err, "frame"):  # only a sequence refused as a whole names its frame
             raise
         return _refused(err, batch)
+    finally:
+        logging.getLogger("posefill").removeFilter(quiet)
     progress.count(filled=sum(len(doc.people) for doc in docs))
     failed, start = 0, 0
-    for _, dst, parsed, is_list in batch:
+    for src, dst, parsed, is_list in batch:
         progress.count(written=1)
         value = outputs[start : start + len(parsed)] if is_list else outputs[start]
         start += len(parsed)
+        _person_warnings(src, value)
         try:
             write_bytes(dst, json.dumps(value).encode())
         except PoseFillError as err:

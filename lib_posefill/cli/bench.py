@@ -28,6 +28,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"load             {r['load_ms']:.1f} ms")
     print(f"single person    median {r['single_median_ms']:.3f} ms, p90 {r['single_p90_ms']:.3f} ms (complete_people)")
     print(f"seeded           median {r['seeded_median_ms']:.3f} ms, p90 {r['seeded_p90_ms']:.3f} ms (one alternative)")
+    print(
+        f"refill           median {r['refill_median_ms']:.3f} ms, p90 {r['refill_p90_ms']:.3f} ms (suspicious=refill)"
+    )
     print(f"batched          {r['people_per_s']:,.0f} people/s (batch {r['batch']}, best guess)")
+    print(f"batched refill   {r['refill_people_per_s']:,.0f} people/s (batch {r['batch']}, suspicious=refill)")
     print(f"machine          {os.cpu_count()} CPU cores visible")
     return 0

@@ -25,27 +25,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--hands", action="store_true", help="instead: hands added at a hidden, filled wrist (mirrored and relaxed)"
     )
+    parser.add_argument(
+        "--suspicious",
+        action="store_true",
+        help="instead: suspicious=refill on val people with one injected wrong joint each (outlier, snap, swap, "
+        "absurd), and on the same people without",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..evaluation.run import evaluate_location
-
-    if args.hands:
-        from ..evaluation.hands import hands_report
-
-        results, text = hands_report(args.data_dir, args.model, args.seed)
-        print(text)
-        if args.json:
-            with open(args.json, "w") as f:
-                json.dump(results, f, indent=2)
-        return 0
     if args.ablations:
         from ..evaluation.ablations import ablation_table
 
         print(ablation_table(args.data_dir, args.model, args.seed))
         return 0
-
-    results, text = evaluate_location(args.data_dir, args.model, args.seed)
+    if args.hands:
+        from ..evaluation.hands import hands_report as report
+    elif args.suspicious:
+        from ..evaluation.suspicious import suspicious_location as report
+    else:
+        from ..evaluation.run import evaluate_location as report
+    results, text = report(args.data_dir, args.model, args.seed)
     print(text)
     if args.json:
         with open(args.json, "w") as f:

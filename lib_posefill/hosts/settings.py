@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from ..errors import PoseFillError
-from ..options import FIELD_BY_NAME, HANDS, SCOPES, Options
+from ..options import FIELD_BY_NAME, HANDS, SCOPES, SUSPICIOUS, Options
 
 log = logging.getLogger("posefill")
 
@@ -19,6 +19,7 @@ CHECKBOX_DEFAULT = "posefill_controlnet_default"
 SCOPE = "posefill_scope"
 MIN_VISIBLE = "posefill_min_visible"
 HANDS_KEY = "posefill_hands"
+SUSPICIOUS_KEY = "posefill_suspicious"
 CACHE_NOTE = (
     "ControlNet caches preprocessor results: a change applies to new input images; to redo an image "
     "already processed, move a PoseFill slider of the unit or restart"
@@ -29,7 +30,7 @@ def add_settings(shared: Any) -> None:
     """Add the section to ``shared.opts`` (call from ``on_ui_settings``)."""
     import gradio as gr
 
-    scope, min_visible, hands = FIELD_BY_NAME["scope"], FIELD_BY_NAME["min_visible"], FIELD_BY_NAME["hands"]
+    scope, min_visible, hands, suspicious = (FIELD_BY_NAME[k] for k in ("scope", "min_visible", "hands", "suspicious"))
     items = {
         CHECKBOX_DEFAULT: shared.OptionInfo(
             False, "PoseFill checkbox ticked in new ControlNet units", gr.Checkbox, section=SECTION
@@ -47,6 +48,13 @@ def add_settings(shared: Any) -> None:
         HANDS_KEY: shared.OptionInfo(
             hands.default, "Hands and faces at filled joints", gr.Radio, {"choices": list(HANDS)}, section=SECTION
         ).info(f"{hands.help}. {CACHE_NOTE}"),
+        SUSPICIOUS_KEY: shared.OptionInfo(
+            suspicious.default,
+            "Suspicious detected joints (PoseFill variants)",
+            gr.Radio,
+            {"choices": list(SUSPICIOUS)},
+            section=SECTION,
+        ).info(f"{suspicious.help}; a unit's 'refill suspicious joints' slider turns refill on too. {CACHE_NOTE}"),
     }
     for key, info in items.items():
         shared.opts.add_option(key, info)
@@ -67,6 +75,7 @@ def current_options(opts: Any) -> Options:
         "scope": _get(opts, SCOPE, FIELD_BY_NAME["scope"].default),
         "min_visible": _get(opts, MIN_VISIBLE, FIELD_BY_NAME["min_visible"].default),
         "hands": _get(opts, HANDS_KEY, FIELD_BY_NAME["hands"].default),
+        "suspicious": _get(opts, SUSPICIOUS_KEY, FIELD_BY_NAME["suspicious"].default),
     }
     try:
         return Options.from_mapping(values)

@@ -36,6 +36,7 @@ from ..document import PoseDocument, present_points
 from ..errors import PoseFillError
 from ..filler import Filler
 from ..options import Options
+from ..suspicious import absurd_points
 from .memory import carry_over
 from .steady import steady
 from .timeline import lay_out
@@ -210,8 +211,8 @@ def _typical_offsets(seeded: np.ndarray, best: np.ndarray, tracks: np.ndarray, f
 def _fit_together(docs: list[PoseDocument], to_ref: np.ndarray, box: np.ndarray, margin: float) -> None:
     """framing=fit for a video: one zoom and shift for every frame (fitted to all frames' points), so the
     people do not jump between frames."""
-    pts = [present_points(d) * s for d, s in zip(docs, to_ref)]
-    move = fit_transform(np.concatenate(pts) if pts else np.zeros((0, 2)), box, margin)
+    pts = np.concatenate([present_points(d) * s for d, s in zip(docs, to_ref)] or [np.zeros((0, 2))])
+    move = fit_transform(pts[~absurd_points(pts[None], box)[0]], box, margin)
     if move is None:
         return
     scale, centre, shift = move

@@ -80,6 +80,7 @@ def build_tab(
                     load_example = gr.Button("Load example", elem_id="posefill-load-example")
                 controls = {name: option_control(gr, FIELD_BY_NAME[name]) for name in ("scope", "min_visible")}
                 controls["hands"] = option_control(gr, FIELD_BY_NAME["hands"], elem_id="posefill-hands")
+                controls["suspicious"] = option_control(gr, FIELD_BY_NAME["suspicious"], elem_id="posefill-suspicious")
                 controls["canvas"] = canvas
                 extend = gr.Checkbox(value=True, label="Extend view (show joints outside the canvas)")
                 for name in ("framing", "margin"):
@@ -146,7 +147,7 @@ def build_tab(
         send.click(on_edit, inputs, outputs, **event_kwargs(gr, widget.send_js(len(inputs)), queue=False, **quiet))
         data.change(None, [data], None, **event_kwargs(gr, widget.RECEIVE_JS, queue=False))
         extend.change(None, [extend], None, **event_kwargs(gr, widget.EXTEND_JS, queue=False))
-        for control in (controls["scope"], controls["min_visible"], controls["hands"]):
+        for control in (controls["scope"], controls["min_visible"], controls["hands"], controls["suspicious"]):
             control.change(None, None, None, **event_kwargs(gr, widget.action_js({"op": "refresh"})))
         for button, act in (
             (reroll, {"op": "reroll"}),

@@ -34,7 +34,7 @@ from .view import View, build_view
 
 log = logging.getLogger("posefill")
 
-TAB_FIELDS = ("scope", "min_visible", "hands", "framing", "margin", "canvas")
+TAB_FIELDS = ("scope", "min_visible", "hands", "suspicious", "framing", "margin", "canvas")
 """Core options the tab shows as controls (built from options.FIELDS); seeds are the Another version button."""
 LARGE_INPUT = 2**20
 """After an upload or paste larger than this, the memory it took is handed back to the system."""

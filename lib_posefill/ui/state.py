@@ -29,8 +29,9 @@ from ..skeleton import JOINT_INDEX, JOINT_NAMES, L_WRIST, NOSE, NUM_JOINTS, R_WR
 
 ABSENT, GIVEN, PINNED, REMOVED = 0, 1, 2, 3  # a joint's source: what the filler is told
 FILLED = 4  # an absent joint the last fill added
-STATE_OF_CODE = ("missing", "given", "pinned", "pinned missing", "filled")
-STATES = ("given", "filled", "pinned", "missing", "pinned missing")
+REPLACED = 5  # a given joint the last fill took out and filled again (suspicious=refill)
+STATE_OF_CODE = ("missing", "given", "pinned", "pinned missing", "filled", "replaced")
+STATES = ("given", "filled", "pinned", "missing", "pinned missing", "replaced")
 MAX_UNDO = 50
 PIXEL = Options(coords="pixel")
 ATTACHED = {R_WRIST: "hand_right_keypoints_2d", L_WRIST: "hand_left_keypoints_2d", NOSE: "face_keypoints_2d"}
@@ -207,11 +208,16 @@ def export_document(state: TabState, options: Options) -> dict[str, Any]:
 
 
 def joint_states(state: TabState, person: int) -> list[str]:
-    """given / filled / pinned / missing / pinned missing for each joint of one person, after the last fill."""
+    """given / filled / pinned / missing / pinned missing / replaced for each joint of one person, after the last
+    fill."""
     codes = state.people[person].source.tolist()
-    for j in _record(state, person).get("filled") or []:
+    record = _record(state, person)
+    for j in record.get("filled") or []:
         if 0 <= j < NUM_JOINTS and codes[j] == ABSENT:
             codes[j] = FILLED
+    for j in record.get("replaced") or []:
+        if 0 <= j < NUM_JOINTS and codes[j] in (GIVEN, PINNED):
+            codes[j] = REPLACED
     return [STATE_OF_CODE[c] for c in codes]
 
 
@@ -400,7 +406,7 @@ def unpin(state: TabState, person: int, joint: int | str) -> TabState:
 
 def apply_rows(state: TabState, person: int, rows: list[list[Any]]) -> TabState:
     """Apply edits made in the joint table: a moved joint is pinned; a state change pins, restores (given),
-    drops (missing / filled: refilled) or removes (pinned missing) the joint. Rows are matched by joint name."""
+    drops (missing / filled / replaced: refilled) or removes (pinned missing) the joint. Rows are matched by joint name."""
     check_person(state, person)
     before = {r[0]: r for r in table_rows(state, person)}
     new = state

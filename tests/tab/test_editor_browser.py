@@ -236,3 +236,19 @@ def test_bundled_example_loads_and_the_screenshot(page):
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(EDITOR).scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / f"editor-gradio{gradio.__version__}.png"))
+
+
+def test_suspicious_refill_marks_a_parked_knee_replaced(page, pose_file):
+    doc = document([body(np.random.default_rng(5), 256, 300, 90, missing=(JOINT_INDEX["l_wrist"],))], 512, 640)
+    k = np.asarray(doc["people"][0]["pose_keypoints_2d"], dtype=float).reshape(-1, 3)
+    k[KNEE, :2] = k[JOINT_INDEX["l_knee"], :2]  # the detector parked the right knee on the left one
+    doc["people"][0]["pose_keypoints_2d"] = [float(v) for v in k.ravel()]
+    upload(page, pose_file(doc))
+    assert table_states(page)["r_knee"] == "given"
+    before = seq(page)
+    page.locator("#posefill-suspicious label", has_text="refill").first.click()
+    wait_answer(page, before)
+    assert KNEE in data(page, "state")["people"][0]["posefill"]["replaced"]
+    assert table_states(page)["r_knee"] == "replaced" and table_states(page)["l_wrist"] == "filled"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(EDITOR).screenshot(path=str(ARTIFACTS / f"editor-replaced-gradio{gradio.__version__}.png"))

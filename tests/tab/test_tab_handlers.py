@@ -489,3 +489,17 @@ def test_an_edit_refills_only_the_person_it_touched():
     assert changed == [7]
     state, _ = act(handlers, state, "refresh", options={**OPTS, "scope": "all"})
     assert filler.calls[4:] == [50]  # other options: everyone again, one call per seed
+
+
+def test_suspicious_refill_marks_a_parked_knee_replaced_apart_from_filled_joints(handlers):
+    doc = document([body(np.random.default_rng(5), 256, 300, 90, missing=(JOINT_INDEX["l_wrist"],))], 512, 640)
+    k = keypoints(doc)
+    k[KNEE, :2] = k[JOINT_INDEX["l_knee"], :2]  # the detector parked the right knee on the left one
+    doc["people"][0]["pose_keypoints_2d"] = [float(v) for v in k.ravel()]
+    state, view = handlers.upload(TabState(), json.dumps(doc).encode(), "auto", {**OPTS, "suspicious": "refill"})
+    assert not view.error, view.status
+    assert states(view)["r_knee"] == "replaced" and states(view)["l_wrist"] == "filled"
+    assert payload(view)["people"][0]["states"][KNEE] == "replaced" and "replaced r_knee" in view.status
+    assert not np.allclose(keypoints(state.result)[KNEE, :2], k[KNEE, :2])
+    _, keep = act(handlers, state, "refresh", options={**OPTS, "suspicious": "keep"})
+    assert states(keep)["r_knee"] == "given" and "replaced" not in keep.status

@@ -167,3 +167,15 @@ def test_version_names_the_package_model_and_options(client):
 def test_render_refuses_huge_images(client, body, detail):
     r = client.post("/posefill/v1/render", json=body)
     assert r.status_code == 422 and r.json()["detail"].startswith(detail)
+
+
+def test_complete_takes_suspicious_and_version_lists_it(client):
+    pose = json.loads(json.dumps(LEGS_CUT))
+    pose["people"][0]["pose_keypoints_2d"][12] = 1e308  # r_wrist x: absurd
+    r = client.post("/posefill/v1/complete", json={"pose": pose, "options": {"suspicious": "refill"}})
+    assert r.status_code == 200
+    record = r.json()["pose"]["people"][0]["posefill"]
+    assert 4 in record["replaced"] and "r_wrist" in record["warnings"][0]
+    bad = client.post("/posefill/v1/complete", json={"pose": LEGS_CUT, "options": {"suspicious": "yes"}})
+    assert bad.status_code == 422 and "suspicious" in bad.text
+    assert client.get("/posefill/v1/version").json()["options"]["suspicious"]["choices"] == ["keep", "refill"]

@@ -230,3 +230,12 @@ def test_the_hands_setting_off_adds_none(cn_registry, scene, webui_state):
     _, fixed = run(cn_registry.get_preprocessor("dw_openpose_full_posefill"))
     person = fixed[0]["people"][0]
     assert R_WRIST in person["posefill"]["filled"] and person["hand_right_keypoints_2d"] is None
+
+
+def test_third_slider_turns_suspicious_refill_on(cn_pair):
+    _, variant = cn_pair
+    assert variant.slider_3.label == variants.SUSPICIOUS_SLIDER.label and variant.slider_3.visible
+    _, kept = run(variant, slider_1=0, slider_2=0, slider_3=0)
+    _, refilled = run(variant, slider_1=0, slider_2=0, slider_3=1)
+    assert "replaced" not in kept[0]["people"][0]["posefill"]
+    assert isinstance(refilled[0]["people"][0]["posefill"]["replaced"], list)

@@ -534,7 +534,8 @@
     });
   }
 
-  // Rings on filled joints, boxes on pinned ones, the selection, and person numbers.
+  // Rings on filled joints, dashed orange rings on replaced ones, boxes on pinned ones, the selection, and person
+  // numbers.
   function drawMarks(ctx, body, entry, px) {
     const cfg = E.config;
     const selected = entry.i === E.person;
@@ -547,6 +548,14 @@
         ctx.beginPath();
         ctx.arc(p[0], p[1], Math.max(cfg.ringRadius, 6 * px), 0, 2 * Math.PI);
         ctx.stroke();
+      } else if (st === "replaced") {
+        ctx.save();
+        ctx.strokeStyle = "#ff8c00";
+        ctx.setLineDash([4 * px, 3 * px]);
+        ctx.beginPath();
+        ctx.arc(p[0], p[1], Math.max(cfg.ringRadius, 6 * px), 0, 2 * Math.PI);
+        ctx.stroke();
+        ctx.restore();
       } else if (st === "pinned") {
         const r = Math.max(cfg.ringRadius, 6 * px);
         ctx.strokeRect(p[0] - r, p[1] - r, 2 * r, 2 * r);

@@ -1,0 +1,236 @@
+"""Detected joints that the rest of the person makes implausible, for ``suspicious=refill`` (and absurd input).
+
+Checked in this order, each on the detections the previous left:
+
+- absurd: a coordinate that is not finite or lies farther outside the picture than ABSURD_FRAMES times its size
+  (never used as evidence, whatever the option); with refill, a person whose joints all lie on one point is
+  ``collapsed`` (skipped, with a warning);
+- swap: an elbow, wrist, knee or ankle exchanged with its left/right twin: when the model's guesses for the pair
+  (both hidden) fit them exchanged much better than as labelled, they are exchanged back (``_swaps``);
+- snap: two joints closer than SNAP person-scale units (a detector parks an unseen joint on a visible one): the one
+  the rest of the body explains worse is taken out;
+- outlier: the model's leave-one-out guess misses the joint by more than Z_OUTLIER times its own expected error
+  (the network's ``uncertainty`` head) and by at least MIN_OFF person-scale units.
+
+Leave-one-out over every joint would cost a model row per joint. Instead two screening rows per person hide
+complementary halves of the body (SCREEN_GROUPS, twins together so the swap test comes free), and only joints the
+screen marks (above Z_SCREEN, or snapped) get their own leave-one-out row; up to MAX_ROUNDS rounds, one joint per
+person each (the one farthest from its guess), so one bad joint cannot get a good one taken out with it: its
+neighbour, guessed next to it, is checked again without it. The constants were calibrated on COCO train
+people with injected errors (``python -m lib_posefill.evaluation.suspicious DATA --calibrate``), never on val.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .features import fit
+from .skeleton import JOINT_NAMES, NUM_JOINTS
+
+ABSURD_FRAMES = 4.0
+"""A coordinate farther than this many picture sizes (its longer side) outside the picture is absurd."""
+COLLAPSE = 1e-3
+"""Three or more joints all within this share of the picture's longer side of each other: a collapsed person."""
+TWINS = ((3, 6), (4, 7), (9, 12), (10, 13))
+"""Elbows, wrists, knees, ankles: the (right, left) pairs the swap test exchanges."""
+SCREEN_GROUPS = (
+    np.isin(np.arange(NUM_JOINTS), (0, 1, 3, 6, 9, 12, 16, 17)),
+    np.isin(np.arange(NUM_JOINTS), (2, 4, 5, 7, 8, 10, 11, 13, 14, 15)),
+)
+"""Joints hidden together in each screening row: elbows, knees, nose, neck and ears; then the rest. Every joint
+is hidden in exactly one row, each twin pair in the same one, and an elbow or knee sees both its neighbours."""
+ERROR_FLOOR = 0.05
+"""Expected errors below this many person-scale units count as this (the head can be over-sure)."""
+Z_SCREEN = 2.5
+Z_OUTLIER = 12.0
+MIN_OFF = 0.5
+SNAP = 0.01
+SWAP_SCREEN = 1.0
+SWAP_GAIN = 4.0
+SWAP_RATIO = 0.3
+MAX_ROUNDS = 2
+
+
+@dataclass
+class Findings:
+    """What the check found, per person: the detections with swapped twins exchanged back, the joints to take out
+    and fill, the twins exchanged back, the absurd joints, collapsed people and one-line notes."""
+
+    xy: np.ndarray  # (N, 18, 2)
+    replaced: np.ndarray  # (N, 18) bool
+    swapped: np.ndarray  # (N, 18) bool
+    absurd: np.ndarray  # (N, 18) bool
+    collapsed: np.ndarray  # (N,) bool
+    notes: list[list[str]]
+
+
+def absurd_points(xy: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """(N, M) points (N, M, 2) with a non-finite coordinate or one farther outside their frame (N, 4) than
+    ABSURD_FRAMES times its longer side."""
+    frame = np.asarray(frame, dtype=np.float64).reshape(-1, 1, 4)
+    lo, hi = frame[..., :2], frame[..., 2:]
+    reach = ABSURD_FRAMES * np.maximum((hi - lo).max(-1, keepdims=True), 1.0)
+    return ~((xy >= lo - reach) & (xy <= hi + reach)).all(-1)  # NaN compares False: absurd
+
+
+def absurd_joints(xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """(N, 18) present joints with absurd coordinates (``absurd_points``)."""
+    return present & absurd_points(xy, frame)
+
+
+def collapsed_people(xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """(N,) people with three or more present joints all within COLLAPSE of the frame's longer side of each other."""
+    frame = np.asarray(frame, dtype=np.float64).reshape(-1, 4)
+    side = np.maximum(np.maximum(frame[:, 2] - frame[:, 0], frame[:, 3] - frame[:, 1]), 1.0)
+    mask = present[..., None]
+    extent = (np.where(mask, xy, -np.inf).max(1) - np.where(mask, xy, np.inf).min(1)).max(1)
+    return (present.sum(1) >= 3) & (extent <= COLLAPSE * side)
+
+
+def point(xy: np.ndarray) -> str:
+    return f"({xy[0]:.6g}, {xy[1]:.6g})"
+
+
+def find_suspicious(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, refill: bool) -> Findings | None:
+    """None when there is nothing to do (keep, nothing absurd). Absurd joints always; with ``refill`` also
+    collapsed people and (with a filler that knows its expected error) swapped twins, snapped and outlying joints."""
+    xy = np.asarray(xy, dtype=np.float64)
+    absurd = absurd_joints(xy, present, frame)
+    if not refill and not absurd.any():  # keep, nothing absurd: the fill as before
+        return None
+    collapsed = collapsed_people(xy, present & ~absurd, frame) if refill else np.zeros(len(xy), dtype=bool)
+    notes: list[list[str]] = [[] for _ in xy]
+    for i in np.flatnonzero(absurd.any(1)):
+        joints = np.flatnonzero(absurd[i])
+        named = ", ".join(f"{JOINT_NAMES[j]} at {point(xy[i, j])}" for j in joints[:3])
+        more = f" and {len(joints) - 3} more" if len(joints) > 3 else ""
+        what = "replaced" if refill else "not used for the fill, kept as given"
+        notes[i].append(f"{named}{more} far outside the picture ({what})")
+    for i in np.flatnonzero(collapsed):
+        notes[i].append(
+            f"all {int((present[i] & ~absurd[i]).sum())} joints lie on one point {point(xy[i][present[i]][0])}"
+        )
+    replaced = absurd.copy() if refill else np.zeros_like(absurd)
+    out = Findings(np.where(absurd[..., None], 0.0, xy), replaced, np.zeros_like(absurd), absurd, collapsed, notes)
+    if refill and hasattr(filler, "predict_with_error"):
+        todo = np.flatnonzero(~collapsed & ((present & ~absurd).sum(1) >= 3))
+        if len(todo):
+            fixed_xy, wrong, swapped = _check(
+                filler, out.xy[todo], present[todo] & ~absurd[todo], np.asarray(frame)[todo]
+            )
+            out.xy[todo] = fixed_xy
+            out.replaced[todo] |= wrong
+            out.swapped[todo] = swapped
+    out.xy = np.where(absurd[..., None], xy, out.xy)
+    return out
+
+
+def _rows_error(filler, xy, evidence, frame, scale):
+    pred, err = filler.predict_with_error(
+        np.where(evidence[..., None], xy, 0.0).astype(np.float32), evidence, frame.astype(np.float32)
+    )
+    err = np.maximum(np.nan_to_num(err, nan=np.inf), ERROR_FLOOR * scale[:, None])
+    return pred.astype(np.float64), err
+
+
+def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The detections with swapped twins exchanged back, (N, 18) the joints to take out, and the twins exchanged."""
+    n = len(xy)
+    frame = np.asarray(frame, dtype=np.float64)
+    scale = fit(xy.astype(np.float32), present, frame.astype(np.float32))[0].astype(np.float64)
+    # screening: two rows a person, complementary halves hidden
+    group_a, group_b = SCREEN_GROUPS
+    evidence = np.concatenate([present & ~group_a, present & ~group_b])
+    pred, err = _rows_error(
+        filler, np.concatenate([xy, xy]), evidence, np.concatenate([frame, frame]), np.tile(scale, 2)
+    )
+    pred = np.where(group_a[None, :, None], pred[:n], pred[n:])
+    err = np.where(group_a[None], err[:n], err[n:])
+    xy = xy.copy()
+    xy, swapped = _swaps(filler, xy, present, frame, scale, pred, err)
+    wrong = np.zeros_like(present)
+    off = np.sqrt(_sq(xy - pred))
+    candidate = present & ~swapped & (off > Z_SCREEN * err) & (off > MIN_OFF * scale[:, None])
+    gap = np.sqrt(_sq(xy[:, :, None] - xy[:, None]))
+    snapped = present[:, :, None] & present[:, None] & (gap < SNAP * scale[:, None, None])
+    snapped[:, np.arange(NUM_JOINTS), np.arange(NUM_JOINTS)] = False
+    snapped &= ~swapped[:, :, None] & ~swapped[:, None]
+    candidate |= snapped.any(2)
+    for _ in range(MAX_ROUNDS):
+        person, joint = np.nonzero(candidate)
+        if not len(person):
+            break
+        evidence = present[person] & ~wrong[person]
+        evidence[np.arange(len(person)), joint] = False
+        p, e = _rows_error(filler, xy[person], evidence, frame[person], scale[person])
+        k = np.arange(len(person))
+        miss = np.sqrt(_sq(xy[person, joint] - p[k, joint]))
+        z = miss / e[k, joint]
+        is_snap = snapped[person, joint].any(1)
+        outlier = (z > Z_OUTLIER) & (miss > MIN_OFF * scale[person])
+        score = np.where(is_snap | outlier, miss / scale[person], -np.inf)  # the farthest off goes first
+        best = np.full(n, -np.inf)
+        np.maximum.at(best, person, score)
+        take = np.isfinite(score) & (score == best[person])
+        first = np.zeros(n, dtype=bool)
+        for i, j in zip(person[take], joint[take], strict=True):  # one joint per person and round
+            if not first[i]:
+                first[i] = True
+                wrong[i, j] = True
+                candidate[i, j] = False
+                snapped[i, :, j] = snapped[i, j, :] = False
+        candidate &= first[:, None] & ~wrong  # only people with a find get another round
+        candidate[person[~is_snap & ~outlier], joint[~is_snap & ~outlier]] = False
+    return xy, wrong, swapped
+
+
+def _swap_gain(xy, pred, err, u, v) -> tuple[np.ndarray, np.ndarray]:
+    """How much better the guesses fit twins u, v exchanged than as labelled: the gain in squared distance over
+    their expected errors squared, and the exchanged / labelled ratio."""
+    as_given = _sq(xy[:, u] - pred[:, u]) + _sq(xy[:, v] - pred[:, v])
+    exchanged = _sq(xy[:, u] - pred[:, v]) + _sq(xy[:, v] - pred[:, u])
+    return (as_given - exchanged) / (err[:, u] ** 2 + err[:, v] ** 2), exchanged / np.maximum(as_given, 1e-12)
+
+
+def _swaps(filler, xy, present, frame, scale, pred, err) -> tuple[np.ndarray, np.ndarray]:
+    """Twins exchanged back where the screen suggests it (gain above SWAP_SCREEN) and a row hiding just the pair
+    confirms it (gain above SWAP_GAIN, exchanged below SWAP_RATIO of labelled); one pair per arm and per leg (the
+    wrists are guessed from the elbows, so swapped elbows make the wrists look swapped too)."""
+    person, pair = [], []
+    for k, (u, v) in enumerate(TWINS):
+        screen, _ = _swap_gain(xy, pred, err, u, v)
+        hit = np.flatnonzero(present[:, u] & present[:, v] & (screen > SWAP_SCREEN))
+        person.append(hit)
+        pair.append(np.full(len(hit), k))
+    person, pair = np.concatenate(person), np.concatenate(pair)
+    swapped = np.zeros_like(present)
+    if not len(person):
+        return xy, swapped
+    u, v = np.array(TWINS)[pair].T
+    rows = np.arange(len(person))
+    evidence = present[person].copy()
+    evidence[rows, u] = evidence[rows, v] = False
+    p, e = _rows_error(filler, xy[person], evidence, frame[person], scale[person])
+    gain, ratio = _swap_gain(
+        xy[person][rows[:, None], np.stack([u, v], 1)],
+        p[rows[:, None], np.stack([u, v], 1)],
+        e[rows[:, None], np.stack([u, v], 1)],
+        0,
+        1,
+    )
+    gain = np.where((gain > SWAP_GAIN) & (ratio < SWAP_RATIO), gain, -np.inf)
+    best = np.full((len(xy), 2), -np.inf)  # per person: the best gain among arm pairs, among leg pairs
+    np.maximum.at(best, (person, pair // 2), gain)
+    xy = xy.copy()
+    for i, k, g in zip(person, pair, gain, strict=True):
+        if np.isfinite(g) and g == best[i, k // 2]:
+            a, b = TWINS[k]
+            xy[i, [a, b]] = xy[i, [b, a]]
+            swapped[i, [a, b]] = True
+    return xy, swapped
+
+
+def _sq(d: np.ndarray) -> np.ndarray:
+    return (d * d).sum(-1)

@@ -1,0 +1,242 @@
+"""suspicious=refill with the real model: wrong detections found and repaired, good ones never moved; absurd input
+never gives absurd output (warnings naming person and joint), and framing fit never collapses a person."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import person_doc, run_cli, triples, write_json
+
+from lib_posefill.api import complete_document, complete_people
+from lib_posefill.completion import complete_arrays
+from lib_posefill.hosts.variants import slider_options
+from lib_posefill.options import Options
+from lib_posefill.skeleton import JOINT_NAMES, L_ELBOW, L_KNEE, L_WRIST, R_ELBOW, R_KNEE, R_WRIST
+from lib_posefill.suspicious import absurd_points
+from lib_posefill.synthetic import body
+
+REFILL = Options(suspicious="refill")
+CANVAS = (512.0, 768.0)
+FRAME = np.array([[0.0, 0.0, *CANVAS]])
+
+
+def standing(height: float = 600.0) -> np.ndarray:
+    """A whole body on the canvas, arms a little out (so left and right are told apart)."""
+    return body(256, 60, height, {R_WRIST: (-0.06, 0.0), L_WRIST: (0.06, 0.0), R_ELBOW: (-0.03, 0), L_ELBOW: (0.03, 0)})
+
+
+def fill(xy, options=REFILL, filler=None, present=None):
+    present = np.ones(18, bool) if present is None else present
+    return complete_arrays(xy[None], present[None], FRAME, options, filler)
+
+
+def test_a_clean_whole_body_is_left_alone(filler):
+    xy = standing()
+    done = fill(xy, filler=filler)
+    assert not done.replaced.any() and (done.xy[0] == xy).all()
+
+
+def test_outlier_wrist_is_replaced_and_filled_near_its_arm(filler):
+    xy = standing()
+    truth = xy[R_WRIST].copy()
+    torso = np.linalg.norm(xy[1] - (xy[8] + xy[11]) / 2)
+    xy[R_WRIST] += (-2.6 * torso, -0.8 * torso)
+    done = fill(xy, filler=filler)
+    assert done.replaced[0].tolist() == [j == R_WRIST for j in range(18)]
+    assert np.linalg.norm(done.xy[0, R_WRIST] - truth) < 0.4 * torso
+    keep = fill(xy, Options(), filler)
+    assert not keep.replaced.any() and (keep.xy[0, R_WRIST] == xy[R_WRIST]).all()
+
+
+def test_knee_parked_on_the_other_knee_is_taken_out(filler):
+    xy = standing()
+    truth = xy[R_KNEE].copy()
+    xy[R_KNEE] = xy[L_KNEE]
+    done = fill(xy, filler=filler)
+    assert done.replaced[0, R_KNEE] and not done.replaced[0, L_KNEE]
+    assert np.linalg.norm(done.xy[0, R_KNEE] - truth) < np.linalg.norm(xy[R_KNEE] - truth) / 2
+    assert (done.xy[0, L_KNEE] == xy[L_KNEE]).all()
+
+
+def test_swapped_elbows_are_exchanged_back(filler):
+    xy = standing()
+    truth = xy.copy()
+    xy[[R_ELBOW, L_ELBOW]] = xy[[L_ELBOW, R_ELBOW]]
+    done = fill(xy, filler=filler)
+    assert done.replaced[0, R_ELBOW] and done.replaced[0, L_ELBOW]
+    assert (done.xy[0] == truth).all()  # exchanged back exactly; nothing else moved
+
+
+def test_detected_joints_not_listed_in_replaced_never_move(filler):
+    rng = np.random.default_rng(3)
+    n = 400
+    xy = np.stack([standing(rng.uniform(200, 700)) for _ in range(n)]) + rng.normal(0, 12, (n, 18, 2))
+    present = rng.random((n, 18)) > 0.25
+    kinds = rng.integers(0, 3, n)  # 0 clean, 1 outlier, 2 snap
+    for i in np.flatnonzero(kinds == 1):
+        xy[i, rng.integers(2, 14)] += rng.normal(0, 250, 2)
+    for i in np.flatnonzero(kinds == 2):
+        j, k = rng.choice(np.flatnonzero(present[i]), 2, replace=False)
+        xy[i, j] = xy[i, k]
+    frame = np.tile([0.0, 0.0, *CANVAS], (n, 1))
+    done = complete_arrays(xy, present, frame, REFILL, filler)
+    kept = present & ~done.replaced
+    assert (done.xy[kept] == xy[kept]).all()
+    assert done.replaced[kinds == 0].any(1).mean() < 0.05  # the clean ones are (nearly) all left alone
+    assert not (done.replaced & ~present).any() and not (done.filled & done.replaced).any()
+
+
+def test_keep_output_is_the_same_as_before_the_option(filler):
+    xy = standing()
+    seen = np.ones(18, bool)
+    seen[[R_WRIST, L_KNEE]] = False
+    keep = complete_people(xy[None], seen[None], CANVAS, Options(), filler=filler)
+    assert keep.replaced is not None and not keep.replaced.any()
+    doc = complete_document(person_doc(xy, seen), filler=filler)
+    assert set(doc["people"][0]["posefill"]) == {"filled"}  # no replaced list, no warnings
+    doc = complete_document(person_doc(xy, seen), {"suspicious": "refill"}, filler=filler)
+    assert doc["people"][0]["posefill"]["replaced"] == []
+
+
+@pytest.mark.parametrize("value", [1e9, 1e308])
+@pytest.mark.parametrize("suspicious", ["keep", "refill"])
+@pytest.mark.parametrize("framing", ["keep", "fit"])
+def test_absurd_coordinate_never_gives_absurd_output(filler, value, suspicious, framing, caplog):
+    xy = standing()
+    seen = np.ones(18, bool)
+    seen[[R_ELBOW, L_KNEE]] = False  # something to fill next to it
+    doc = person_doc(xy, seen)
+    doc["people"][0]["pose_keypoints_2d"][3 * R_WRIST] = value
+    out = complete_document(doc, {"suspicious": suspicious, "framing": framing}, filler=filler)
+    person = out["people"][0]
+    record = person["posefill"]
+    assert "skipped" not in record and R_ELBOW in record["filled"]
+    (warning,) = record["warnings"]
+    assert "r_wrist" in warning and "\n" not in warning
+    assert any("person 0: r_wrist" in r.getMessage() for r in caplog.records)
+    k = triples(person)
+    others = np.ones(18, bool)
+    others[R_WRIST] = suspicious == "keep"  # kept as given with keep, replaced with refill
+    sane = k[others & (k[:, 2] > 0), :2]
+    sane = sane[~absurd_points(sane[None], FRAME)[0]]
+    assert np.isfinite(k[:, :2][k[:, 2] > 0][~(np.arange(18) == R_WRIST)[k[:, 2] > 0]]).all()
+    assert (np.abs(sane) < 4 * 768).all()  # the fill stays near the body
+    if framing == "fit":
+        extent = np.ptp(sane, axis=0).max()
+        assert extent > 0.3 * 768  # not collapsed to a point
+    if suspicious == "refill":
+        assert record["replaced"] == [R_WRIST] and 0 <= k[R_WRIST, 0] <= 512
+
+
+def test_cli_warns_on_stderr_naming_person_and_joint(tmp_path):
+    doc = person_doc(standing())
+    doc["people"][0]["pose_keypoints_2d"][3 * R_WRIST] = 1e308
+    src = write_json(tmp_path / "in.json", doc)
+    done = run_cli("complete", str(src), "-o", str(tmp_path / "out.json"), "--suspicious", "refill")
+    assert done.returncode == 0, done.stderr
+    assert f"{src}: warning: person 0: r_wrist at (1e+308" in done.stderr
+    assert done.stderr.count("r_wrist") == 1  # printed once, with the file's path (not also by the log)
+    out = json.loads((tmp_path / "out.json").read_text())
+    assert out["people"][0]["posefill"]["replaced"] == [R_WRIST]
+    assert np.isfinite(triples(out["people"][0])[:, :2]).all()
+
+
+def test_collapsed_person_is_skipped_with_a_warning(filler):
+    xy = np.full((18, 2), 200.0)
+    done = fill(xy, REFILL, filler)
+    assert done.skipped[0].startswith("all 18 joints lie on one point") and done.warnings[0]
+    assert (done.xy[0] == xy).all()
+
+
+class NanFiller:
+    name = "nan"
+
+    def predict(self, xy, present, frame, seeds):
+        out = np.array(xy, dtype=np.float32)
+        out[:, L_WRIST] = np.nan
+        return out
+
+
+def test_non_finite_model_result_warns_naming_the_joint():
+    xy = standing()
+    seen = np.ones(18, bool)
+    seen[L_WRIST] = False
+    done = complete_arrays(xy[None], seen[None], FRAME, Options(), NanFiller())
+    assert done.skipped[0] and "l_wrist" in done.warnings[0][0]
+    assert not done.filled.any()
+
+
+def test_option_is_validated_and_reaches_the_controlnet_variant():
+    assert Options.from_mapping({"suspicious": "refill"}).suspicious == "refill"
+    with pytest.raises(Exception, match="suspicious.*expected one of keep, refill"):
+        Options.from_mapping({"suspicious": "fix"})
+    assert slider_options(Options(), 0, 0, 1).suspicious == "refill"
+    assert slider_options(Options(), 0, 0, 0).suspicious == "keep"
+    assert slider_options(Options(suspicious="refill"), 0, 0, None).suspicious == "refill"
+
+
+def test_tab_marks_replaced_joints_apart_from_filled_ones(filler):
+    from lib_posefill.ui import state as tab
+    from lib_posefill.ui.view import summary
+
+    xy = standing()
+    seen = np.ones(18, bool)
+    seen[L_WRIST] = False
+    doc = person_doc(xy, seen)
+    doc["people"][0]["pose_keypoints_2d"][3 * R_KNEE : 3 * R_KNEE + 2] = [float(v) for v in xy[L_KNEE]]
+    s = tab.fill(tab.load(doc), REFILL, filler)
+    states = tab.joint_states(s, 0)
+    assert states[R_KNEE] == "replaced" and states[L_WRIST] == "filled"
+    assert f"replaced {JOINT_NAMES[R_KNEE]}" in summary(s)
+
+
+def synthetic_cases(n: int = 60):
+    from lib_posefill.evaluation.protocol import Cases
+
+    rng = np.random.default_rng(0)
+    truth = np.stack([standing(rng.uniform(300, 700)) for _ in range(n)]) + rng.normal(0, 6, (n, 18, 2))
+    labelled = np.ones((n, 18), bool)
+    present = labelled.copy()
+    present[np.arange(n), rng.integers(2, 14, n)] = False
+    torso = np.linalg.norm(truth[:, 1] - (truth[:, 8] + truth[:, 11]) / 2, axis=1)
+    return Cases("test", truth, labelled, present, np.tile([0.0, 0.0, *CANVAS], (n, 1)), torso)
+
+
+@pytest.mark.parametrize("kind", ["outlier", "snap", "swap", "absurd"])
+def test_injected_errors_are_what_they_say_and_scored(filler, kind):
+    from lib_posefill.evaluation.suspicious import inject, score_injected
+
+    cases = synthetic_cases()
+    inj = inject(cases, kind, np.random.default_rng(1))
+    c, rows = inj.cases, np.arange(len(inj.xy))
+    assert len(rows) > 40 and c.present[rows, inj.joint].all()
+    moved = (inj.xy != c.truth).any(-1)
+    if kind == "swap":
+        assert (inj.xy[rows, inj.joint] == c.truth[rows, inj.twin]).all() and (moved.sum(1) == 2).all()
+    else:
+        assert (inj.twin == -1).all() and (moved.sum(1) == 1).all() and moved[rows, inj.joint].all()
+    off = np.linalg.norm(inj.xy[rows, inj.joint] - c.truth[rows, inj.joint], axis=-1) / c.torso
+    if kind == "outlier":
+        assert ((off >= 1 - 1e-9) & (off <= 3 + 1e-9)).all()
+    if kind == "snap":
+        assert all((inj.xy[i, inj.joint[i]] == np.delete(inj.xy[i], inj.joint[i], 0)).all(1).any() for i in rows)
+    if kind == "absurd":
+        assert (np.abs(inj.xy[rows, inj.joint]).max(1) >= 1e4).all()
+    r = score_injected(filler, inj)
+    assert r["moved"] == 0 and 0 <= r["caught"] <= 1 and r["people"] == len(rows)
+    assert r["after_caught"] < r["before"]
+
+
+@pytest.mark.parametrize("suspicious", ["keep", "refill"])
+def test_no_neck_from_an_absurd_shoulder_unless_it_was_replaced(filler, suspicious):
+    from lib_posefill.skeleton import NECK, R_SHOULDER
+
+    xy = standing()
+    seen = np.ones(18, bool)
+    seen[NECK] = False
+    xy[R_SHOULDER] = (1e308, 200.0)
+    done = fill(xy, Options(suspicious=suspicious), filler, seen)
+    assert np.isfinite(done.xy[0, NECK]).all() and np.abs(done.xy[0, NECK]).max() < 1e4
+    assert done.present[0, NECK] == (suspicious == "refill")

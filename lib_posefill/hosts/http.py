@@ -6,8 +6,11 @@
                             "extend": false} -> image/png of the (first) document
 ``GET  {prefix}/version``   -> {"posefill": version, "api": 1, "model": filler name, "options": {...}}
 
-Bodies are read by PoseFill itself (capped at ``max_bytes``, decoded by ``jsontext.loads_json``) and checked by
-one request model (``http_requests.py``: pydantic 1 or 2, options through the one options model). Errors are
+A body is read once by PoseFill itself (capped at ``max_bytes``), decoded once (``jsontext.loads_json``), checked
+once (``http_requests.py``: its fields by hand, options through the one options model, the pose by the document
+reader), completed and written once, and answered as the JSON bytes written: no pydantic model, no re-parse, no
+FastAPI dependency solving on the way (the routes take the request and return a response). Small ``/complete``
+bodies are worked on in the event loop (a thread hop costs more than their fill); the rest in worker threads. Errors are
 ``{"detail": "<one line naming the field>"}`` with 400 (not JSON), 413 (too large, or too large once decoded)
 or 422 (anything else wrong with the request); 500 means a fault of the server. Bodies over
 ``HTTP_LARGE_BYTES`` are read and worked on one at a time, and the memory they took is handed back afterwards.
@@ -25,7 +28,8 @@ import numpy as np
 
 from .. import __version__
 from ..api import complete_document
-from ..completion import fit_frame
+from ..completion import complete_parsed, fit_frame
+from ..document import parse_documents
 from ..errors import NotJSONError, PoseFillError, TooLargeError
 from ..jsontext import loads_json
 from ..limits import HTTP_LARGE_BYTES, HTTP_MAX_BYTES
@@ -40,6 +44,9 @@ log = logging.getLogger("posefill")
 API_VERSION = 1
 PREFIX = "/posefill/v1"
 MAX_BYTES = HTTP_MAX_BYTES
+INLINE_BYTES = 8 * 1024
+"""``/complete`` bodies up to this size (about 20 people) are worked on in the event loop: under 2 ms of work, less
+than what handing them to a worker thread and back costs for one person."""
 
 
 class RequestError(Exception):
@@ -50,9 +57,13 @@ class RequestError(Exception):
 
 
 def complete(body: dict[str, Any]) -> bytes:
+    """The answer of ``/complete``: the request's documents parsed, completed and written once, as JSON bytes."""
     request = validate("complete", body)
-    pose = complete_document(request.pose, request_options(request), frame=request.frame)
-    return json.dumps({"pose": pose}, allow_nan=False, separators=(",", ":")).encode()
+    options = request_options(request)
+    docs, is_list = parse_documents(request.pose, options)
+    frames = [request.frame] * len(docs) if request.frame else None
+    out = complete_parsed(docs, options, cached_filler(), frames)
+    return json.dumps({"pose": out if is_list else out[0]}, allow_nan=False, separators=(",", ":")).encode()
 
 
 def render_png(body: dict[str, Any]) -> bytes:
@@ -149,10 +160,18 @@ async def read_body(request: Any, max_bytes: int, large: OneAtATime) -> tuple[by
 
 
 def add_routes(app: Any, prefix: str = PREFIX, max_bytes: int = MAX_BYTES) -> None:
-    """Add the three routes to a FastAPI ``app``."""
+    """Add the three routes to a FastAPI ``app`` (listed in its OpenAPI docs under "PoseFill")."""
     from fastapi import Request
     from fastapi.responses import JSONResponse, Response
+    from fastapi.routing import APIRoute
     from starlette.concurrency import run_in_threadpool
+
+    class PlainRoute(APIRoute):
+        """A route whose endpoint takes the request and returns the response itself: FastAPI solves no
+        dependencies and validates nothing on the way."""
+
+        def get_route_handler(self):
+            return self.endpoint
 
     large = OneAtATime()
 
@@ -170,6 +189,9 @@ def add_routes(app: Any, prefix: str = PREFIX, max_bytes: int = MAX_BYTES) -> No
             data, held = await read_body(request, max_bytes, large)
         except RequestError as err:
             return JSONResponse({"detail": err.detail}, status_code=err.status)
+        if work is complete and not held and len(data) <= INLINE_BYTES:
+            status, content = answer(data, work, max_bytes)
+            return Response(content, status_code=status, media_type="application/json")
         started: list = []
         try:
             status, content = await run_in_threadpool(work_on, data, work, held, started)
@@ -187,6 +209,8 @@ def add_routes(app: Any, prefix: str = PREFIX, max_bytes: int = MAX_BYTES) -> No
     async def version_route():
         return JSONResponse(await run_in_threadpool(version_info))
 
-    app.add_api_route(f"{prefix}/complete", complete_route, methods=["POST"], tags=["PoseFill"])
-    app.add_api_route(f"{prefix}/render", render_route, methods=["POST"], tags=["PoseFill"])
+    for name, route in (("complete", complete_route), ("render", render_route)):
+        app.router.add_api_route(
+            f"{prefix}/{name}", route, methods=["POST"], tags=["PoseFill"], route_class_override=PlainRoute
+        )
     app.add_api_route(f"{prefix}/version", version_route, methods=["GET"], tags=["PoseFill"])

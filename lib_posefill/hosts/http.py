@@ -27,16 +27,15 @@ import cv2
 import numpy as np
 
 from .. import __version__
-from ..api import complete_document
 from ..completion import complete_parsed, fit_frame
-from ..document import parse_documents
+from ..document import PoseDocument, parse_documents, parts_of
 from ..errors import NotJSONError, PoseFillError, TooLargeError
 from ..jsontext import loads_json
 from ..limits import HTTP_LARGE_BYTES, HTTP_MAX_BYTES
 from ..memory import release_memory
 from ..model import cached_filler
 from ..options import FIELDS
-from ..render import draw_document, first_document
+from ..render import draw_document
 from .http_requests import SERVER_ONLY, request_options, validate
 
 log = logging.getLogger("posefill")
@@ -67,20 +66,36 @@ def complete(body: dict[str, Any]) -> bytes:
 
 
 def render_png(body: dict[str, Any]) -> bytes:
+    """The answer of ``/render``: a PNG of the request's (first) document, drawn from the one parse (completed
+    first with ``complete``)."""
     request = validate("render", body)
     options = request_options(request)
-    pose = request.pose
+    docs, _ = parse_documents(request.pose, options)
+    if not docs:
+        raise PoseFillError("an empty list holds no document to draw", where="document")
+    doc = docs[0]
     if request.complete:  # framing applies in the completion
-        pose = complete_document(pose, options, frame=request.frame)
-        options = options.replace(coords="pixel", min_confidence=0.0)  # completed documents are in pixels
-    doc = first_document(pose, options)
-    if options.framing == "fit" and not request.complete:  # as the CLI's render --framing fit
+        frames = [request.frame] * len(docs) if request.frame else None
+        as_written(doc, complete_parsed(docs, options, cached_filler(), frames)[0])
+    elif options.framing == "fit":  # as the CLI's render --framing fit
         fit_frame(doc, np.array(request.frame or (0.0, 0.0, doc.width, doc.height)), options.margin)
     image = draw_document(doc, style=request.style, extend=request.extend)
     ok, png = cv2.imencode(".png", image[:, :, ::-1])
     if not ok:
         raise RuntimeError("PNG encoding failed")
     return png.tobytes()
+
+
+def as_written(doc: PoseDocument, written: dict[str, Any]) -> None:
+    """Make a completed document read as its ``written`` form would read back, in place: each person carries its
+    new ``posefill`` record, and points at negative coordinates are missing unless PoseFill filled them."""
+    for person, out in zip(doc.people, written["people"], strict=False):
+        person.raw["posefill"] = record = out["posefill"]
+        for part in parts_of(person):
+            kept = (part.xy >= 0).all(1)
+            if part is person.body:
+                kept[record["filled"]] = True
+            part.present = part.present & kept
 
 
 def answer(data: bytes, work, max_bytes: int = MAX_BYTES) -> tuple[int, bytes]:

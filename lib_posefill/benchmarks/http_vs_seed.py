@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 SIZES = (1, 100)
 TARGETS = {1: 1.2, 100: 2.0}
 CANVAS = (512, 768)
-INSTALL_HINT = 'this benchmark needs torch, fastapi and uvicorn: pip install fastapi uvicorn torch (see README "Setup")'
+INSTALL_HINT = "it needs torch, fastapi and uvicorn in one environment: pip install -r requirements/dev.txt (torch: README)"
 
 
 def seed_app():
@@ -166,14 +166,20 @@ def bodies(n: int, seed: int) -> tuple[bytes, bytes]:
 
 
 def check_posefill(n: int, status: int, data: bytes) -> None:
+    """RuntimeError unless PoseFill answered n people, each with 18 joints and its ``posefill`` record."""
     people = json.loads(data)["pose"]["people"] if status == 200 else None
-    if people is None or len(people) != n or any(len(p["pose_keypoints_2d"]) != 54 for p in people):
+    if (
+        people is None
+        or len(people) != n
+        or any(len(p["pose_keypoints_2d"]) != 54 or "posefill" not in p for p in people)
+    ):
         raise RuntimeError(f"PoseFill answered {status}: {data[:200]!r}")
 
 
 def check_seed(n: int, status: int, data: bytes) -> None:
+    """RuntimeError unless the seed service answered n people of 18 visible keypoints."""
     people = json.loads(data)["keypoints"] if status == 200 else None
-    if people is None or len(people) != n or any(len(p) != 18 for p in people):
+    if people is None or len(people) != n or any(len(p) != 18 or not all(k["visible"] for k in p) for p in people):
         raise RuntimeError(f"the seed service answered {status}: {data[:200]!r}")
 
 

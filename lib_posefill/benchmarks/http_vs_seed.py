@@ -3,7 +3,8 @@
 The seed (MarkZakelj/openpose-extrapolation, ``src/predict.py``) serves a 36 -> 36 -> 64 -> 36 torch MLP with
 FastAPI: a pydantic request of 18 ``{x, y, visible}`` keypoints per person, coordinates made relative to the neck,
 -10 for a missing joint, given joints copied back, a pydantic answer of the same shape. ``SeedService`` here is a
-minimal equivalent of it (random weights of the same shape: the cost, not the answer, is compared).
+minimal equivalent of it (random weights of the same shape: the cost, not the answer, is compared), run on one
+torch thread: at these sizes more threads only add waits, which a busy machine turns into noise.
 
 Both run as uvicorn servers on 127.0.0.1, each in its own process: PoseFill's routes on a FastAPI app, as the
 app serves them, and the seed's service. The same people go to both, one person per request and 100 per request,
@@ -32,7 +33,9 @@ REPO = Path(__file__).resolve().parents[2]
 SIZES = (1, 100)
 TARGETS = {1: 1.2, 100: 2.0}
 CANVAS = (512, 768)
-INSTALL_HINT = "it needs torch, fastapi and uvicorn in one environment: pip install -r requirements/dev.txt (torch: README)"
+INSTALL_HINT = (
+    "it needs torch, fastapi and uvicorn in one environment: pip install -r requirements/dev.txt (torch: README)"
+)
 
 
 def seed_app():
@@ -55,6 +58,7 @@ def seed_app():
         keypoints: list[list[Keypoint]]
 
     torch.manual_seed(0)
+    torch.set_num_threads(1)  # as PoseFill's small-batch session; torch's thread pool only slows a 2,000-weight MLP
     layers = torch.nn.Sequential(
         torch.nn.Linear(36, 36),
         torch.nn.ReLU(),

@@ -249,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     missed = []
     for n, row in report["sizes"].items():
         print(
-            f"  {n:>3} people per request: PoseFill {row['posefill_ms']:.2f} ms, seed {row['seed_ms']:.2f} ms "
-            f"(medians of {row['pairs']} interleaved pairs): PoseFill {row['speedup']:.2f}x faster "
+            f"  {n:>3} {'person' if n == 1 else 'people'} per request: PoseFill {row['posefill_ms']:.2f} ms, seed "
+            f"{row['seed_ms']:.2f} ms (medians of {row['pairs']} interleaved pairs): speed-up {row['speedup']:.2f}x "
             f"(target {row['target']}x)"
         )
         if row["target"] and row["speedup"] < row["target"]:

@@ -167,3 +167,9 @@ def test_version_names_the_package_model_and_options(client):
 def test_render_refuses_huge_images(client, body, detail):
     r = client.post("/posefill/v1/render", json=body)
     assert r.status_code == 422 and r.json()["detail"].startswith(detail)
+
+
+def test_the_routes_are_listed_in_the_apps_openapi_docs(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/posefill/v1/complete", "/posefill/v1/render", "/posefill/v1/version"} <= set(paths)
+    assert paths["/posefill/v1/complete"]["post"]["tags"] == ["PoseFill"]

@@ -6,8 +6,11 @@
                             "extend": false} -> image/png of the (first) document
 ``GET  {prefix}/version``   -> {"posefill": version, "api": 1, "model": filler name, "options": {...}}
 
-Bodies are read by PoseFill itself (capped at ``max_bytes``, decoded by ``jsontext.loads_json``) and checked by
-one request model (``http_requests.py``: pydantic 1 or 2, options through the one options model). Errors are
+A body is read once by PoseFill itself (capped at ``max_bytes``), decoded once (``jsontext.loads_json``), checked
+once (``http_requests.py``: its fields by hand, options through the one options model, the pose by the document
+reader), completed and written once, and answered as the JSON bytes written: no pydantic model, no re-parse, no
+FastAPI dependency solving on the way (the routes take the request and return a response). Small ``/complete``
+bodies are worked on in the event loop (a thread hop costs more than their fill); the rest in worker threads. Errors are
 ``{"detail": "<one line naming the field>"}`` with 400 (not JSON), 413 (too large, or too large once decoded)
 or 422 (anything else wrong with the request); 500 means a fault of the server. Bodies over
 ``HTTP_LARGE_BYTES`` are read and worked on one at a time, and the memory they took is handed back afterwards.
@@ -24,15 +27,15 @@ import cv2
 import numpy as np
 
 from .. import __version__
-from ..api import complete_document
-from ..completion import fit_frame
+from ..completion import complete_parsed, fit_frame
+from ..document import PoseDocument, parse_documents, parts_of
 from ..errors import NotJSONError, PoseFillError, TooLargeError
 from ..jsontext import loads_json
 from ..limits import HTTP_LARGE_BYTES, HTTP_MAX_BYTES
 from ..memory import release_memory
 from ..model import cached_filler
 from ..options import FIELDS
-from ..render import draw_document, first_document
+from ..render import draw_document
 from .http_requests import SERVER_ONLY, request_options, validate
 
 log = logging.getLogger("posefill")
@@ -40,6 +43,9 @@ log = logging.getLogger("posefill")
 API_VERSION = 1
 PREFIX = "/posefill/v1"
 MAX_BYTES = HTTP_MAX_BYTES
+INLINE_BYTES = 8 * 1024
+"""``/complete`` bodies up to this size (about 20 people) are worked on in the event loop: under 2 ms of work, less
+than what handing them to a worker thread and back costs for one person."""
 
 
 class RequestError(Exception):
@@ -50,26 +56,46 @@ class RequestError(Exception):
 
 
 def complete(body: dict[str, Any]) -> bytes:
+    """The answer of ``/complete``: the request's documents parsed, completed and written once, as JSON bytes."""
     request = validate("complete", body)
-    pose = complete_document(request.pose, request_options(request), frame=request.frame)
-    return json.dumps({"pose": pose}, allow_nan=False, separators=(",", ":")).encode()
+    options = request_options(request)
+    docs, is_list = parse_documents(request.pose, options)
+    frames = [request.frame] * len(docs) if request.frame else None
+    out = complete_parsed(docs, options, cached_filler(), frames)
+    return json.dumps({"pose": out if is_list else out[0]}, allow_nan=False, separators=(",", ":")).encode()
 
 
 def render_png(body: dict[str, Any]) -> bytes:
+    """The answer of ``/render``: a PNG of the request's (first) document, drawn from the one parse (completed
+    first with ``complete``)."""
     request = validate("render", body)
     options = request_options(request)
-    pose = request.pose
+    docs, _ = parse_documents(request.pose, options)
+    if not docs:
+        raise PoseFillError("an empty list holds no document to draw", where="document")
+    doc = docs[0]
     if request.complete:  # framing applies in the completion
-        pose = complete_document(pose, options, frame=request.frame)
-        options = options.replace(coords="pixel", min_confidence=0.0)  # completed documents are in pixels
-    doc = first_document(pose, options)
-    if options.framing == "fit" and not request.complete:  # as the CLI's render --framing fit
+        frames = [request.frame] * len(docs) if request.frame else None
+        as_written(doc, complete_parsed(docs, options, cached_filler(), frames)[0])
+    elif options.framing == "fit":  # as the CLI's render --framing fit
         fit_frame(doc, np.array(request.frame or (0.0, 0.0, doc.width, doc.height)), options.margin)
     image = draw_document(doc, style=request.style, extend=request.extend)
     ok, png = cv2.imencode(".png", image[:, :, ::-1])
     if not ok:
         raise RuntimeError("PNG encoding failed")
     return png.tobytes()
+
+
+def as_written(doc: PoseDocument, written: dict[str, Any]) -> None:
+    """Make a completed document read as its ``written`` form would read back, in place: each person carries its
+    new ``posefill`` record, and points at negative coordinates are missing unless PoseFill filled them."""
+    for person, out in zip(doc.people, written["people"], strict=False):
+        person.raw["posefill"] = record = out["posefill"]
+        for part in parts_of(person):
+            kept = (part.xy >= 0).all(1)
+            if part is person.body:
+                kept[record["filled"]] = True
+            part.present = part.present & kept
 
 
 def answer(data: bytes, work, max_bytes: int = MAX_BYTES) -> tuple[int, bytes]:
@@ -149,10 +175,18 @@ async def read_body(request: Any, max_bytes: int, large: OneAtATime) -> tuple[by
 
 
 def add_routes(app: Any, prefix: str = PREFIX, max_bytes: int = MAX_BYTES) -> None:
-    """Add the three routes to a FastAPI ``app``."""
+    """Add the three routes to a FastAPI ``app`` (listed in its OpenAPI docs under "PoseFill")."""
     from fastapi import Request
     from fastapi.responses import JSONResponse, Response
+    from fastapi.routing import APIRoute
     from starlette.concurrency import run_in_threadpool
+
+    class PlainRoute(APIRoute):
+        """A route whose endpoint takes the request and returns the response itself: FastAPI solves no
+        dependencies and validates nothing on the way."""
+
+        def get_route_handler(self):
+            return self.endpoint
 
     large = OneAtATime()
 
@@ -170,6 +204,9 @@ def add_routes(app: Any, prefix: str = PREFIX, max_bytes: int = MAX_BYTES) -> No
             data, held = await read_body(request, max_bytes, large)
         except RequestError as err:
             return JSONResponse({"detail": err.detail}, status_code=err.status)
+        if work is complete and not held and len(data) <= INLINE_BYTES:
+            status, content = answer(data, work, max_bytes)
+            return Response(content, status_code=status, media_type="application/json")
         started: list = []
         try:
             status, content = await run_in_threadpool(work_on, data, work, held, started)
@@ -187,6 +224,8 @@ def add_routes(app: Any, prefix: str = PREFIX, max_bytes: int = MAX_BYTES) -> No
     async def version_route():
         return JSONResponse(await run_in_threadpool(version_info))
 
-    app.add_api_route(f"{prefix}/complete", complete_route, methods=["POST"], tags=["PoseFill"])
-    app.add_api_route(f"{prefix}/render", render_route, methods=["POST"], tags=["PoseFill"])
+    for name, route in (("complete", complete_route), ("render", render_route)):
+        app.router.add_api_route(
+            f"{prefix}/{name}", route, methods=["POST"], tags=["PoseFill"], route_class_override=PlainRoute
+        )
     app.add_api_route(f"{prefix}/version", version_route, methods=["GET"], tags=["PoseFill"])

@@ -1,16 +1,17 @@
-"""The HTTP API's request bodies: one request model per route, checked the same way under both hosts' pins.
+"""The HTTP API's request bodies: each route's fields checked by hand, in one pass over the decoded object, the
+same way under every host's pins (no pydantic model on top of PoseFill's own checks).
 
-pydantic (1 under AUTOMATIC1111, 2 under Forge; the models are built on first use, so importing this needs
-neither) decides which fields a request may have and of what kind: unknown fields are refused, ``complete`` and
-``extend`` must be true or false, ``style`` one of its values. ``options`` then goes through the one options model
-(``Options.from_mapping``), and ``pose`` through the core's document reader. Errors are one line naming the field.
+Unknown fields are refused, ``complete`` and ``extend`` must be true or false, ``style`` one of its values,
+``frame`` four finite numbers with x0 < x1 and y0 < y1. ``options`` then goes through the one options model
+(``Options.from_mapping``), and ``pose`` through the core's document reader. The first wrong field is named (in
+the order of ``EXPECTED``, then unknown fields in the order sent), in one line.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from typing import Any, Dict, Literal, Optional, Tuple, Union  # noqa: UP035 (pydantic 1 reads these at runtime)
+from dataclasses import dataclass
+from typing import Any
 
 from ..errors import PoseFillError, shown
 from ..options import Options
@@ -27,33 +28,32 @@ EXPECTED = {
     "extend": "true or false",
 }
 ROUTE_FIELDS = {"complete": ("pose", "options", "frame"), "render": tuple(EXPECTED)}
-MISSING = ("missing", "value_error.missing")  # pydantic 2, 1
-EXTRA = ("extra_forbidden", "value_error.extra")
+DEFAULT_OPTIONS = Options()
 
 
-@functools.cache
-def models() -> dict[str, type]:
-    """The pydantic model of each route's body, by route name."""
-    import pydantic
-    from pydantic import StrictBool, StrictFloat, StrictInt
+@dataclass
+class PoseRequest:
+    """A checked request body; ``options`` is still the raw mapping (see ``request_options``)."""
 
-    number = Union[StrictInt, StrictFloat]  # noqa: UP007
-    kinds = {
-        "pose": (Any, ...),
-        "options": (Optional[Dict[str, Any]], None),  # noqa: UP006, UP007
-        "frame": (Optional[Tuple[number, number, number, number]], None),  # noqa: UP006, UP007
-        "complete": (StrictBool, False),
-        "style": (Literal[STYLES], "controlnet"),
-        "extend": (StrictBool, False),
-    }
-    if pydantic.VERSION.startswith("1."):
-        config: Any = type("Config", (), {"extra": "forbid"})
-    else:
-        config = pydantic.ConfigDict(extra="forbid")
-    return {
-        route: pydantic.create_model(f"{route.capitalize()}Request", __config__=config, **{f: kinds[f] for f in fields})
-        for route, fields in ROUTE_FIELDS.items()
-    }
+    pose: Any
+    options: dict[str, Any] | None = None
+    frame: tuple[float, float, float, float] | None = None
+    complete: bool = False
+    style: str = "controlnet"
+    extend: bool = False
+
+
+def _is_number(v: Any) -> bool:
+    return type(v) is float or (isinstance(v, int) and not isinstance(v, bool))
+
+
+KINDS = {
+    "options": lambda v: v is None or type(v) is dict,
+    "frame": lambda v: v is None or (type(v) is list and len(v) == 4 and all(map(_is_number, v))),
+    "complete": lambda v: v is True or v is False,
+    "style": lambda v: type(v) is str and v in STYLES,
+    "extend": lambda v: v is True or v is False,
+}
 
 
 def _field_name(field: Any) -> str:
@@ -61,29 +61,26 @@ def _field_name(field: Any) -> str:
     return text if text.isidentifier() and len(text) <= 40 else shown(text)
 
 
-def validate(route: str, body: dict[str, Any]) -> Any:
+def validate(route: str, body: dict[str, Any]) -> PoseRequest:
     """The request of ``route`` ("complete" or "render") from a decoded JSON object; PoseFillError naming the
     first wrong field."""
-    import pydantic
-
-    model = models()[route]
-    try:
-        request = model.model_validate(body) if hasattr(model, "model_validate") else model.parse_obj(body)
-    except pydantic.ValidationError as err:
-        first = err.errors()[0]
-        field = first["loc"][0] if first["loc"] else "request body"
-        if first["type"] in MISSING:
-            raise PoseFillError(f"missing; expected {EXPECTED[field]}", where=field) from None
-        if first["type"] in EXTRA or field not in EXPECTED:
-            known = ", ".join(ROUTE_FIELDS[route])
-            raise PoseFillError(f"unknown field; /{route} takes {known}", where=_field_name(field)) from None
-        raise PoseFillError(f"expected {EXPECTED[field]}, got {shown(body.get(field))}", where=field) from None
+    fields = ROUTE_FIELDS[route]
+    if "pose" not in body:
+        raise PoseFillError(f"missing; expected {EXPECTED['pose']}", where="pose")
+    for field in fields[1:]:
+        if field in body and not KINDS[field](body[field]):
+            raise PoseFillError(f"expected {EXPECTED[field]}, got {shown(body[field])}", where=field)
+    if len(body) > 1:
+        unknown = next((key for key in body if key not in fields), None)
+        if unknown is not None:
+            raise PoseFillError(f"unknown field; /{route} takes {', '.join(fields)}", where=_field_name(unknown))
+    request = PoseRequest(**body)
     if request.frame is not None:
         request.frame = _frame(request.frame)
     return request
 
 
-def _frame(values: tuple) -> tuple[float, float, float, float]:
+def _frame(values: list) -> tuple[float, float, float, float]:
     try:
         x0, y0, x1, y1 = (float(v) for v in values)
     except OverflowError:  # an integer beyond any float
@@ -93,13 +90,14 @@ def _frame(values: tuple) -> tuple[float, float, float, float]:
     return x0, y0, x1, y1
 
 
-def request_options(request: Any) -> Options:
+def request_options(request: PoseRequest) -> Options:
     """The request's options through the one options model; the server's limits cannot be set."""
-    options = request.options or {}
-    refused = sorted(set(options) & set(SERVER_ONLY))
+    if not request.options:
+        return DEFAULT_OPTIONS
+    refused = sorted(set(request.options) & set(SERVER_ONLY))
     if refused:
         raise PoseFillError(f"{', '.join(refused)} cannot be set over HTTP", where="options")
     try:
-        return Options.from_mapping(options)
+        return Options.from_mapping(request.options)
     except PoseFillError as err:
         raise err.at("options") from None

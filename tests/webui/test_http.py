@@ -179,3 +179,9 @@ def test_complete_takes_suspicious_and_version_lists_it(client):
     bad = client.post("/posefill/v1/complete", json={"pose": LEGS_CUT, "options": {"suspicious": "yes"}})
     assert bad.status_code == 422 and "suspicious" in bad.text
     assert client.get("/posefill/v1/version").json()["options"]["suspicious"]["choices"] == ["keep", "refill"]
+
+
+def test_the_routes_are_listed_in_the_apps_openapi_docs(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/posefill/v1/complete", "/posefill/v1/render", "/posefill/v1/version"} <= set(paths)
+    assert paths["/posefill/v1/complete"]["post"]["tags"] == ["PoseFill"]

@@ -70,6 +70,13 @@ def far_joint(x):
         ("render", {"pose": ONE, "style": ["preview"]}, 422, "style: expected one of controlnet, preview"),
         ("complete", b"{not json", 400, "request body: invalid JSON at line 1 column 2"),
         ("complete", b"\xff\xfe\x00", 400, "request body: "),
+        # the same first error under pydantic 1 and 2 (issue 19: no pydantic model any more)
+        ("complete", {"pose": ONE, "zeta": 1, "alpha": 2}, 422, "zeta: unknown field"),
+        ("complete", {"pose": ONE, "options": ""}, 422, "options: expected an object of options"),
+        ("complete", {"pose": ONE, "options": [["scope", "all"]]}, 422, "options: expected an object of options"),
+        ("render", {"pose": ONE, "frame": [0, 0, 8]}, 422, "frame: expected [x0, y0, x1, y1]"),
+        ("render", {"pose": ONE, "style": None}, 422, "style: expected one of controlnet, preview, got null"),
+        ("render", {"pose": ONE, "frame": [0, 0, 8, 8], "style": "x"}, 422, "style: expected one of"),
         # class 5: people are counted per request
         ("complete", {"pose": [{**ONE, "people": ONE["people"] * 6000}] * 2}, 422, "12000 people, over the limit"),
     ],

@@ -54,7 +54,7 @@ def add_settings(shared: Any) -> None:
             gr.Radio,
             {"choices": list(SUSPICIOUS)},
             section=SECTION,
-        ).info(f"{suspicious.help}; a unit's 'refill suspicious joints' slider turns refill on too. {CACHE_NOTE}"),
+        ).info(f"{suspicious.help}. {CACHE_NOTE}"),
     }
     for key, info in items.items():
         shared.opts.add_option(key, info)

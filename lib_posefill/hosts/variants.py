@@ -1,9 +1,9 @@
 """The PoseFill variants of ControlNet's OpenPose preprocessors: names and their two sliders.
 
 A variant is named ``<original>_posefill`` (it keeps "openpose" in its name, which is how ControlNet
-decides to hand a preprocessor a pose-JSON callback). Its sliders are framing, alternative and suspicious
-joints (refill on, in place of the original's hidden third slider): slider values are part of ControlNet's
-preprocessor cache key and of the infotext.
+decides to hand a preprocessor a pose-JSON callback). Its two sliders are framing and alternative: slider values
+are part of ControlNet's preprocessor cache key and of the infotext. (Both hosts show and pass only two sliders
+to a preprocessor, so ``suspicious`` comes from the settings.)
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ class Slider:
 
 FRAMING_SLIDER = Slider("PoseFill framing (0 = keep, 1 = fit whole body)", 0, 1, 1, 0)
 ALTERNATIVE_SLIDER = Slider("PoseFill alternative (0 = best guess)", 0, MAX_ALTERNATIVE, 1, 0)
-SUSPICIOUS_SLIDER = Slider("PoseFill refill suspicious joints (1 = on; also on when set in Settings)", 0, 1, 1, 0)
 
 
 def _whole(value: Any, low: int, high: int) -> int | None:
@@ -66,14 +65,12 @@ def _whole(value: Any, low: int, high: int) -> int | None:
     return int(number)
 
 
-def slider_options(base: Options, slider_1: Any, slider_2: Any, slider_3: Any = None) -> Options:
-    """Options for one call: ``base`` with framing from slider 1, the seed from slider 2, and suspicious=refill
-    when slider 3 is 1 (else ``base``'s, from the settings).
+def slider_options(base: Options, slider_1: Any, slider_2: Any) -> Options:
+    """Options for one call: ``base`` (from the settings) with framing from slider 1 and the seed from slider 2.
 
     Values outside a slider's range (None, -1, Forge's /controlnet/detect default of 64) mean its
     default, as ControlNet itself treats out-of-range slider values.
     """
     framing = "fit" if _whole(slider_1, 0, 1) == 1 else "keep"
     alternative = _whole(slider_2, 0, MAX_ALTERNATIVE) or 0
-    suspicious = "refill" if _whole(slider_3, 0, 1) == 1 else base.suspicious
-    return base.replace(framing=framing, seed=alternative or None, suspicious=suspicious)
+    return base.replace(framing=framing, seed=alternative or None)

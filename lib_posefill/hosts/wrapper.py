@@ -110,7 +110,7 @@ class VariantPreprocessor:
         raise NotImplementedError
 
     def adopt(self, original: Any, options: Callable[[], Options], copied: tuple[str, ...], parameter: Any) -> None:
-        """Take over the original's fields listed in ``copied``; add the three PoseFill sliders, built with
+        """Take over the original's fields listed in ``copied``; add the two PoseFill sliders, built with
         the host's ``PreprocessorParameter`` class ``parameter``."""
         for attr in copied:
             if hasattr(original, attr):
@@ -118,20 +118,19 @@ class VariantPreprocessor:
         self.tags = list(getattr(original, "tags", None) or [variants.TAG])
         # Listed right after the originals, which stay the default of the OpenPose control type.
         self.sorting_priority = getattr(original, "sorting_priority", 0) - 1
-        self.slider_1, self.slider_2, self.slider_3 = (
+        self.slider_1, self.slider_2 = (
             parameter(label=s.label, minimum=s.minimum, maximum=s.maximum, step=s.step, value=s.value, visible=True)
-            for s in (variants.FRAMING_SLIDER, variants.ALTERNATIVE_SLIDER, variants.SUSPICIOUS_SLIDER)
+            for s in (variants.FRAMING_SLIDER, variants.ALTERNATIVE_SLIDER)
         )
         self.original = original
         self.options = options
 
     def __call__(self, input_image, resolution=512, slider_1=None, slider_2=None, slider_3=None, **kwargs):
         def options():
-            return variants.slider_options(self.options(), slider_1, slider_2, slider_3)
+            return variants.slider_options(self.options(), slider_1, slider_2)
 
         originals = {
-            name: self.slider_default(getattr(self.original, name))
-            for name in ("slider_1", "slider_2", "slider_3")
-            if hasattr(self.original, name)
+            "slider_1": self.slider_default(self.original.slider_1),
+            "slider_2": self.slider_default(self.original.slider_2),
         }
-        return run_variant(self.original, input_image, resolution, options, **originals, **kwargs)
+        return run_variant(self.original, input_image, resolution, options, **originals, slider_3=slider_3, **kwargs)

@@ -168,13 +168,12 @@ def test_non_finite_model_result_warns_naming_the_joint():
     assert not done.filled.any()
 
 
-def test_option_is_validated_and_reaches_the_controlnet_variant():
+def test_option_is_validated_and_the_controlnet_sliders_keep_the_settings_value():
     assert Options.from_mapping({"suspicious": "refill"}).suspicious == "refill"
     with pytest.raises(Exception, match="suspicious.*expected one of keep, refill"):
         Options.from_mapping({"suspicious": "fix"})
-    assert slider_options(Options(), 0, 0, 1).suspicious == "refill"
-    assert slider_options(Options(), 0, 0, 0).suspicious == "keep"
-    assert slider_options(Options(suspicious="refill"), 0, 0, None).suspicious == "refill"
+    assert slider_options(Options(), 1, 3).suspicious == "keep"
+    assert slider_options(Options(suspicious="refill"), 1, 3).suspicious == "refill"
 
 
 def test_tab_marks_replaced_joints_apart_from_filled_ones(filler):

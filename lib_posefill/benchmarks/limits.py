@@ -305,11 +305,10 @@ def bench_sequence(folder: Path, scale: float) -> None:
 
 
 COMFYUI = """
-import importlib.util, json, resource, sys, time
-spec = importlib.util.spec_from_file_location("posefill_nodes", sys.argv[1] + "/__init__.py")
-nodes = importlib.util.module_from_spec(spec); sys.modules["posefill_nodes"] = nodes; spec.loader.exec_module(nodes)
-node = nodes.NODE_CLASS_MAPPINGS[sys.argv[2]]()
-docs = json.loads(open(sys.argv[3]).read())
+import json, resource, sys, time
+from lib_posefill.comfyui import NODE_CLASS_MAPPINGS  # what the repository's __init__.py hands ComfyUI
+node = NODE_CLASS_MAPPINGS[sys.argv[1]]()
+docs = json.loads(open(sys.argv[2]).read())
 widgets = {k: v[1]["default"] for k, v in type(node).INPUT_TYPES()["required"].items() if k != "pose_keypoint"}
 wall = time.perf_counter()
 try:
@@ -336,7 +335,7 @@ def bench_comfyui(folder: Path, scale: float) -> None:
         path = folder / "comfyui.json"
         path.write_text(json.dumps(docs))
         done = subprocess.run(
-            [sys.executable, "-c", COMFYUI, str(REPO), node, str(path)], cwd=REPO, capture_output=True, text=True
+            [sys.executable, "-c", COMFYUI, node, str(path)], cwd=REPO, capture_output=True, text=True
         )
         if done.returncode:
             print(f"  {node}, {name}: failed\n{done.stderr[-2000:]}")

@@ -8,7 +8,10 @@ Checked in this order, each on the detections the previous left:
 - swap: an elbow, wrist, knee or ankle exchanged with its left/right twin: when the model's guesses for the pair
   (both hidden) fit them exchanged much better than as labelled, they are exchanged back (``_swaps``);
 - snap: two joints closer than SNAP person-scale units (a detector parks an unseen joint on a visible one): the one
-  the rest of the body explains worse is taken out;
+  the rest of the body explains worse is taken out; within SNAP_NEAR (a joint parked a few pixels off, as a
+  detector's heatmap peak one cell away puts it) only when its leave-one-out guess also misses it by more than
+  Z_SNAP_TWIN (parked on its left/right twin) or Z_SNAP and SNAP_OFF units (on any other joint) times its
+  expected error;
 - outlier: the model's leave-one-out guess misses the joint by more than Z_OUTLIER times its own expected error
   (the network's ``uncertainty`` head) and by at least MIN_OFF person-scale units.
 
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .features import fit
-from .skeleton import JOINT_NAMES, NUM_JOINTS
+from .skeleton import JOINT_NAMES, MIRROR, NUM_JOINTS
 
 ABSURD_FRAMES = 4.0
 """A coordinate farther than this many picture sizes (its longer side) outside the picture is absurd."""
@@ -47,6 +50,14 @@ Z_SCREEN = 2.5
 Z_OUTLIER = 12.0
 MIN_OFF = 0.5
 SNAP = 0.01
+SNAP_NEAR = 0.1
+Z_SNAP = 4.0
+SNAP_OFF = 0.8
+Z_SNAP_TWIN = 5.0
+TWIN_PAIRS = np.zeros((NUM_JOINTS, NUM_JOINTS), dtype=bool)
+TWIN_PAIRS[np.arange(NUM_JOINTS), MIRROR] = True
+TWIN_PAIRS[0, 0] = TWIN_PAIRS[1, 1] = False
+"""A joint and its left/right twin: where a detector parks an unseen joint (the hidden knee on the seen one)."""
 SWAP_SCREEN = 1.0
 SWAP_GAIN = 4.0
 SWAP_RATIO = 0.3
@@ -154,10 +165,12 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     off = np.sqrt(_sq(xy - pred))
     candidate = present & ~swapped & (off > Z_SCREEN * err) & (off > MIN_OFF * scale[:, None])
     gap = np.sqrt(_sq(xy[:, :, None] - xy[:, None]))
-    snapped = present[:, :, None] & present[:, None] & (gap < SNAP * scale[:, None, None])
-    snapped[:, np.arange(NUM_JOINTS), np.arange(NUM_JOINTS)] = False
-    snapped &= ~swapped[:, :, None] & ~swapped[:, None]
-    candidate |= snapped.any(2)
+    pairs = present[:, :, None] & present[:, None] & ~swapped[:, :, None] & ~swapped[:, None]
+    pairs[:, np.arange(NUM_JOINTS), np.arange(NUM_JOINTS)] = False
+    snapped = pairs & (gap < SNAP * scale[:, None, None])
+    near = pairs & (gap < SNAP_NEAR * scale[:, None, None])
+    near_twin = near & TWIN_PAIRS
+    candidate |= near.any(2)
     for _ in range(MAX_ROUNDS):
         person, joint = np.nonzero(candidate)
         if not len(person):
@@ -168,7 +181,11 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
         k = np.arange(len(person))
         miss = np.sqrt(_sq(xy[person, joint] - p[k, joint]))
         z = miss / e[k, joint]
-        is_snap = snapped[person, joint].any(1)
+        is_snap = (
+            snapped[person, joint].any(1)
+            | (near_twin[person, joint].any(1) & (z > Z_SNAP_TWIN))
+            | (near[person, joint].any(1) & (z > Z_SNAP) & (miss > SNAP_OFF * scale[person]))
+        )
         outlier = (z > Z_OUTLIER) & (miss > MIN_OFF * scale[person])
         score = np.where(is_snap | outlier, miss / scale[person], -np.inf)  # the farthest off goes first
         best = np.full(n, -np.inf)
@@ -180,7 +197,8 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
                 first[i] = True
                 wrong[i, j] = True
                 candidate[i, j] = False
-                snapped[i, :, j] = snapped[i, j, :] = False
+                for m in (snapped, near, near_twin):
+                    m[i, :, j] = m[i, j, :] = False
         candidate &= first[:, None] & ~wrong  # only people with a find get another round
         candidate[person[~is_snap & ~outlier], joint[~is_snap & ~outlier]] = False
     return xy, wrong, swapped

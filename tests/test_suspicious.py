@@ -50,10 +50,13 @@ def test_outlier_wrist_is_replaced_and_filled_near_its_arm(filler):
     assert not keep.replaced.any() and (keep.xy[0, R_WRIST] == xy[R_WRIST]).all()
 
 
-def test_knee_parked_on_the_other_knee_is_taken_out(filler):
+@pytest.mark.parametrize("offset", [(0.0, 0.0), (2.0, 1.0), (-3.0, 4.0)])
+def test_knee_parked_on_the_other_knee_is_taken_out(filler, offset):
+    """Exactly on it, or a few pixels off (a heatmap peak one cell away: the real-AUTOMATIC1111 stand-in's 2 px
+    park was kept before SNAP_NEAR)."""
     xy = standing()
     truth = xy[R_KNEE].copy()
-    xy[R_KNEE] = xy[L_KNEE]
+    xy[R_KNEE] = xy[L_KNEE] + offset
     done = fill(xy, filler=filler)
     assert done.replaced[0, R_KNEE] and not done.replaced[0, L_KNEE]
     assert np.linalg.norm(done.xy[0, R_KNEE] - truth) < np.linalg.norm(xy[R_KNEE] - truth) / 2
@@ -205,7 +208,7 @@ def synthetic_cases(n: int = 60):
 
 @pytest.mark.parametrize("kind", ["outlier", "snap", "swap", "absurd"])
 def test_injected_errors_are_what_they_say_and_scored(filler, kind):
-    from lib_posefill.evaluation.suspicious import inject, score_injected
+    from lib_posefill.evaluation.suspicious import SNAP_OFFSET, inject, score_injected
 
     cases = synthetic_cases()
     inj = inject(cases, kind, np.random.default_rng(1))
@@ -219,8 +222,9 @@ def test_injected_errors_are_what_they_say_and_scored(filler, kind):
     off = np.linalg.norm(inj.xy[rows, inj.joint] - c.truth[rows, inj.joint], axis=-1) / c.torso
     if kind == "outlier":
         assert ((off >= 1 - 1e-9) & (off <= 3 + 1e-9)).all()
-    if kind == "snap":
-        assert all((inj.xy[i, inj.joint[i]] == np.delete(inj.xy[i], inj.joint[i], 0)).all(1).any() for i in rows)
+    if kind == "snap":  # on another joint, or at most SNAP_OFFSET torso lengths off it
+        gaps = [np.linalg.norm(np.delete(inj.xy[i], inj.joint[i], 0) - inj.xy[i, inj.joint[i]], axis=1) for i in rows]
+        assert (np.array([g.min() for g in gaps]) <= SNAP_OFFSET * c.torso + 1e-9).all()
     if kind == "absurd":
         assert (np.abs(inj.xy[rows, inj.joint]).max(1) >= 1e4).all()
     r = score_injected(filler, inj)

@@ -40,6 +40,8 @@ KIND_HELP = {
 }
 TARGETS = {"outlier": 0.95, "snap": 0.80, "swap": 0.80, "absurd": 0.95}
 REFILL = Options(suspicious="refill")
+SNAP_OFFSET = 0.05
+"""An injected snap lands on the other joint or up to this many torso lengths off it (a heatmap cell or so)."""
 
 
 @dataclass
@@ -80,8 +82,11 @@ def inject(cases: Cases, kind: str, rng: np.random.Generator) -> Injected:
         if kind == "outlier":
             d, a = rng.uniform(1, 3) * torso[i], rng.uniform(0, 2 * np.pi)
             xy[i, j] += d * np.array([np.cos(a), np.sin(a)])
-        elif kind == "snap":
-            xy[i, j] = xy[i, rng.choice([k for k in given if k != j and far[j, k]])]
+        elif kind == "snap":  # parked on another joint, exactly or a few pixels off (a heatmap cell or so)
+            d, a = rng.uniform(0, SNAP_OFFSET) * torso[i], rng.uniform(0, 2 * np.pi)
+            xy[i, j] = xy[i, rng.choice([k for k in given if k != j and far[j, k]])] + d * np.array(
+                [np.cos(a), np.sin(a)]
+            )
         elif kind == "absurd":
             xy[i, j, rng.integers(2)] = rng.choice((-1.0, 1.0)) * 10 ** rng.uniform(4, 12)
         else:

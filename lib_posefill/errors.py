@@ -59,3 +59,20 @@ def shown(value: object, limit: int = 40) -> str:
     except (ValueError, TypeError, RecursionError):  # e.g. an integer with thousands of digits
         text = f"a {type(value).__name__}"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+EXTRAS = {"torch": "train", "onnx": "train", "pandas": "train", "gradio": "app"}
+"""Optional dependencies and the pip extra that installs them (pyproject.toml)."""
+
+
+def install_hint(module: str | None, command: str) -> str:
+    """One line saying which optional dependency ``command`` lacks and how to install it."""
+    top = (module or "a module").split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra == "train":
+        how = 'pip install ".[train]" in a PoseFill clone (torch\'s CPU build: see the README\'s "Training on the CPU")'
+    elif extra:
+        how = f'pip install ".[{extra}]" in a PoseFill clone'
+    else:
+        how = f"pip install {top}"
+    return f"{command} needs {top}, which is not installed: {how}"

@@ -146,7 +146,7 @@ def test_render_refuses_to_write_the_input_and_a_missing_input_is_an_input_failu
 
 
 def test_missing_optional_dependencies_get_an_install_hint():
-    from lib_posefill.cli import install_hint
+    from lib_posefill.errors import install_hint
 
     assert install_hint("onnx", "train") == (
         'train needs onnx, which is not installed: pip install ".[train]" in a PoseFill clone '

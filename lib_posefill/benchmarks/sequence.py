@@ -30,9 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..api import complete_document, complete_sequence
-from ..cli import install_hint
-from ..cli.evaluate import DATA_HELP
-from ..errors import PoseFillError
+from ..errors import PoseFillError, install_hint
 from ..model import cached_filler
 from ..skeleton import (
     L_ANKLE,
@@ -50,6 +48,7 @@ from ..skeleton import (
     R_SHOULDER,
     R_WRIST,
 )
+from ..training.data import DATA_HELP
 
 SCORED = np.arange(R_SHOULDER, L_ANKLE + 1)
 PAIRS = ((R_SHOULDER, L_SHOULDER), (R_ELBOW, L_ELBOW), (R_WRIST, L_WRIST), (R_HIP, L_HIP), (R_KNEE, L_KNEE))

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import PoseFillError
+from ..errors import PoseFillError, install_hint
 
 COMMANDS: dict[str, str] = {
     "complete": "complete",
@@ -68,23 +68,6 @@ def main(argv: list[str] | None = None, prog: str = "python -m lib_posefill") ->
             raise
         print(f"error: {err}", file=sys.stderr)
         return 1
-
-
-EXTRAS = {"torch": "train", "onnx": "train", "pandas": "train", "gradio": "app"}
-"""Optional dependencies and the pip extra that installs them (pyproject.toml)."""
-
-
-def install_hint(module: str | None, command: str) -> str:
-    """One line saying which optional dependency ``command`` lacks and how to install it."""
-    top = (module or "a module").split(".")[0]
-    extra = EXTRAS.get(top)
-    if extra == "train":
-        how = 'pip install ".[train]" in a PoseFill clone (torch\'s CPU build: see the README\'s "Training on the CPU")'
-    elif extra:
-        how = f'pip install ".[{extra}]" in a PoseFill clone'
-    else:
-        how = f"pip install {top}"
-    return f"{command} needs {top}, which is not installed: {how}"
 
 
 def posefill() -> int:

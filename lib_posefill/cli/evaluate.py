@@ -5,13 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..training.data import DATA_HELP
+
 HELP = "score the completion model and the baselines on COCO val (error / torso length, per family)"
-
-
-DATA_HELP = (
-    "COCO 2017 keypoints: the official person_keypoints_{train,val}2017.json from annotations_trainval2017.zip "
-    "(cocodataset.org), a folder holding them (or annotations/ with them), or the equivalent CSV files"
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,14 +6,10 @@ import argparse
 import shlex
 import sys
 
+from ..training.data import DATA_HELP
+
 STEPS = 70000
 HELP = "train the completion model on COCO 2017 keypoints (CSV or official JSON) and export ONNX + model card"
-
-
-DATA_HELP = (
-    "COCO 2017 keypoints: the official person_keypoints_{train,val}2017.json from annotations_trainval2017.zip "
-    "(cocodataset.org), a folder holding them (or annotations/ with them), or the equivalent CSV files"
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

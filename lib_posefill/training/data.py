@@ -15,6 +15,12 @@ import numpy as np
 from ..errors import PoseFillError
 from ..skeleton import L_SHOULDER, NECK, R_SHOULDER
 
+DATA_HELP = (
+    "COCO 2017 keypoints: the official person_keypoints_{train,val}2017.json from annotations_trainval2017.zip "
+    "(cocodataset.org), a folder holding them (or annotations/ with them), or the equivalent CSV files"
+)
+"""What ``--data-dir`` takes (``load_people``), for every command that reads the keypoints."""
+
 COCO_NAMES = (
     "nose",
     "left_eye",

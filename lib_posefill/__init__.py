@@ -3,8 +3,8 @@
 from .api import as_options, complete_document, complete_people, complete_sequence
 from .errors import PoseFillError
 from .options import Options
+from .version import __version__
 
-__version__ = "0.1.0"
 __all__ = [
     "Options",
     "PoseFillError",

@@ -20,3 +20,8 @@ def shipped_path(name: str) -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     return CHECKOUT_ROOT / name
+
+
+EXAMPLES_DIR = shipped_path("poses")
+BODY25_CANVAS = "640x480"
+"""The canvas of ``body25_bare.json`` (bare OpenPose output has none): pass ``--canvas 640x480``."""

@@ -20,7 +20,7 @@ complementary halves of the body (SCREEN_GROUPS, twins together so the swap test
 screen marks (above Z_SCREEN, or snapped) get their own leave-one-out row; up to MAX_ROUNDS rounds, one joint per
 person each (the one farthest from its guess), so one bad joint cannot get a good one taken out with it: its
 neighbour, guessed next to it, is checked again without it. The constants were calibrated on COCO train
-people with injected errors (``python -m lib_posefill.evaluation.suspicious DATA --calibrate``), never on val.
+people with injected errors (``python -m posefill_dev.evaluation.suspicious DATA --calibrate``), never on val.
 """
 
 from __future__ import annotations

@@ -11,10 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib_posefill.model import cached_filler
-from lib_posefill.synthetic import body
-
 REPO = Path(__file__).resolve().parent.parent
+if (
+    str(REPO) not in sys.path
+):  # the development package (posefill_dev) beside an installed lib_posefill (make test-package)
+    sys.path.append(str(REPO))
+
+from lib_posefill.model import cached_filler  # noqa: E402
+from posefill_dev.synthetic import body  # noqa: E402
 
 
 def flat(xy: np.ndarray, seen: np.ndarray, c: float = 0.9) -> list[float]:

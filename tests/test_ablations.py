@@ -6,12 +6,12 @@ from test_evaluation import synthetic_people
 from test_training_data import write_coco_json
 
 from lib_posefill.cli import main
-from lib_posefill.evaluation.ablations import VARIANTS, HardMirror, Unsettled, WithoutShaping
-from lib_posefill.evaluation.alternatives import alternative_spread
-from lib_posefill.evaluation.protocol import make_cases
-from lib_posefill.evaluation.report import score
 from lib_posefill.features import BLEND, encode, orientation
 from lib_posefill.model import DEFAULT_MODEL_PATH, OnnxFiller
+from posefill_dev.evaluation.ablations import VARIANTS, HardMirror, Unsettled, WithoutShaping
+from posefill_dev.evaluation.alternatives import alternative_spread
+from posefill_dev.evaluation.protocol import make_cases
+from posefill_dev.evaluation.report import score
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from lib_posefill.baselines import COCO_MEAN_POSE
-from lib_posefill.benchmarks.model import example_people
 from lib_posefill.completion import complete_arrays
-from lib_posefill.evaluation.report import beyond_edges
-from lib_posefill.evaluation.tails import shins_cross
 from lib_posefill.model import DEFAULT_MODEL_PATH, load_filler
 from lib_posefill.options import Options
 from lib_posefill.skeleton import MIRROR
+from posefill_dev.benchmarks.model import example_people
+from posefill_dev.evaluation.report import beyond_edges
+from posefill_dev.evaluation.tails import shins_cross
 
 pytestmark = pytest.mark.skipif(not DEFAULT_MODEL_PATH.exists(), reason="no shipped model")
 N = 200

@@ -203,8 +203,8 @@ def test_demo_counts_filled_joints_in_agreement(tmp_path):
 def test_the_sequence_benchmark_and_evaluate_refuse_bad_data_in_one_line(tmp_path):
     (tmp_path / "person_keypoints_val2017.json").write_text('{"annotations": []}')  # no "images"
     for command in (
-        [sys.executable, "-m", "lib_posefill.benchmarks.sequence", "--data-dir", str(tmp_path / "nowhere")],
-        [sys.executable, "-m", "lib_posefill.benchmarks.sequence", "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "posefill_dev.benchmarks.sequence", "--data-dir", str(tmp_path / "nowhere")],
+        [sys.executable, "-m", "posefill_dev.benchmarks.sequence", "--data-dir", str(tmp_path)],
         [sys.executable, "-m", "lib_posefill", "evaluate", "--data-dir", str(tmp_path)],
     ):
         done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO)

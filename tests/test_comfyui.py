@@ -15,7 +15,7 @@ from conftest import REPO, flat
 
 from lib_posefill.options import CORE_FIELDS, Options
 from lib_posefill.skeleton import L_ELBOW, L_WRIST, NUM_JOINTS
-from lib_posefill.synthetic import body, hand
+from posefill_dev.synthetic import body, hand
 
 torch = pytest.importorskip("torch")
 W, H = 512, 768

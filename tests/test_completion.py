@@ -25,7 +25,7 @@ from lib_posefill.skeleton import (
     R_SHOULDER,
     R_WRIST,
 )
-from lib_posefill.synthetic import body, hand
+from posefill_dev.synthetic import body, hand
 
 W, H = 512, 768
 

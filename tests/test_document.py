@@ -12,7 +12,7 @@ from conftest import flat, person_doc, triples
 from lib_posefill import Options, PoseFillError, complete_document
 from lib_posefill.document import loads_json, parse_documents
 from lib_posefill.skeleton import BODY25_TO_18, L_ANKLE, LIMB_JOINTS, NUM_JOINTS, R_ELBOW, R_WRIST
-from lib_posefill.synthetic import body, face, hand
+from posefill_dev.synthetic import body, face, hand
 
 
 def given_unchanged(before: dict, after: dict, scale=(1.0, 1.0)) -> None:

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 
 from lib_posefill.baselines import COCO_MEAN_POSE
-from lib_posefill.evaluation.canvas import PAD, canvas_scores, padded
-from lib_posefill.evaluation.knn import KnnFiller, build_pool, mean_pose_filler
-from lib_posefill.evaluation.protocol import FAMILIES, SCORED, make_cases, split
-from lib_posefill.evaluation.report import evaluate, score, table
-from lib_posefill.evaluation.tails import NearestPose, shins_cross
 from lib_posefill.skeleton import L_SHOULDER, NECK, R_SHOULDER
-from lib_posefill.training.data import People
+from posefill_dev.evaluation.canvas import PAD, canvas_scores, padded
+from posefill_dev.evaluation.knn import KnnFiller, build_pool, mean_pose_filler
+from posefill_dev.evaluation.protocol import FAMILIES, SCORED, make_cases, split
+from posefill_dev.evaluation.report import evaluate, score, table
+from posefill_dev.evaluation.tails import NearestPose, shins_cross
+from posefill_dev.training.data import People
 
 
 def synthetic_people(n, seed):
@@ -97,9 +97,9 @@ def test_evaluate_command_on_coco_json(tmp_path, capsys):
 
 
 def test_hands_evaluation_scores_the_pipeline_and_notices_missing_hands(val):
-    from lib_posefill.evaluation.hands import hands_results
     from lib_posefill.model import cached_filler
     from lib_posefill.options import Options
+    from posefill_dev.evaluation.hands import hands_results
 
     results = hands_results(val, cached_filler())
     mirror, relaxed = results["mirrored hand"], results["relaxed hand (no hand detected)"]
@@ -114,8 +114,8 @@ def test_hands_evaluation_scores_the_pipeline_and_notices_missing_hands(val):
 
 def test_the_evaluations_synthetic_hands_are_not_the_template():
     """Random proportions, splay, curl, thumb side and wrist deviation: the measurement is not circular."""
-    from lib_posefill.evaluation.hands import synthetic_hand
     from lib_posefill.hands import BEST_HAND
+    from posefill_dev.evaluation.hands import synthetic_hand
 
     rng = np.random.default_rng(0)
     wrist, elbow = np.array([300.0, 300.0]), np.array([300.0, 200.0])

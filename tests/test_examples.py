@@ -11,9 +11,10 @@ import pytest
 from conftest import REPO
 
 from lib_posefill.document import parse_documents
-from lib_posefill.examples import BODY25_CANVAS, EXAMPLES, example_documents
 from lib_posefill.options import Options
+from lib_posefill.resources import BODY25_CANVAS
 from lib_posefill.skeleton import JOINT_INDEX
+from posefill_dev.examples import EXAMPLES, example_documents
 
 FOLDER = REPO / "poses"
 R_SHOULDER, R_ELBOW, R_WRIST, L_SHOULDER, L_ELBOW, L_WRIST = (

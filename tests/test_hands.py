@@ -25,7 +25,7 @@ from lib_posefill.skeleton import (
     R_SHOULDER,
     R_WRIST,
 )
-from lib_posefill.synthetic import body, face, hand
+from posefill_dev.synthetic import body, face, hand
 
 W, H = 512, 768
 RIGHT, LEFT, FACE_KEY = "hand_right_keypoints_2d", "hand_left_keypoints_2d", "face_keypoints_2d"

@@ -1,4 +1,4 @@
-"""Smoke test of the paired HTTP benchmark (``lib_posefill.benchmarks.http_vs_seed``): both services start on
+"""Smoke test of the paired HTTP benchmark (``posefill_dev.benchmarks.http_vs_seed``): both services start on
 127.0.0.1, answer a few requests correctly, and the report has its fields. No timing is asserted."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ pytest.importorskip("torch")
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
-from lib_posefill.benchmarks import http_vs_seed  # noqa: E402
+from posefill_dev.benchmarks import http_vs_seed  # noqa: E402
 
 
 def test_both_services_answer_and_the_report_has_its_fields():

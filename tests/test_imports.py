@@ -1,5 +1,6 @@
-"""What importing lib_posefill pulls in: no WebUI module anywhere at load time, gradio only under
-lib_posefill/ui, torch only under lib_posefill/training; and ``--help`` on every command."""
+"""What importing PoseFill pulls in at load time: the runtime (lib_posefill) no WebUI module, no torch, no pandas
+and nothing of the development package, gradio only under lib_posefill/ui; the development package (posefill_dev)
+torch only under posefill_dev/training. And ``--help`` on every command."""
 
 from __future__ import annotations
 
@@ -13,18 +14,21 @@ from conftest import REPO, run_cli
 from lib_posefill.cli import COMMANDS
 
 WEBUI = ("modules", "modules_forge", "internal_controlnet", "launch", "fastapi", "starlette")
-ALLOWED = {"ui": {"gradio"}, "training": {"torch"}}
-"""Sub-packages and the heavy packages they may import at load time."""
+HEAVY = {"gradio", "torch", "pandas", "posefill_dev"}
+ALLOWED = {"lib_posefill/ui": {"gradio"}, "posefill_dev/training": {"torch", "pandas", "posefill_dev"}}
+"""Folders and the heavy packages they may import at load time (the rest of posefill_dev may import itself)."""
+FOLDERS = ["lib_posefill", "posefill_dev", *ALLOWED]
 
 
-def modules(package: str = "") -> list[str]:
-    """Every module of lib_posefill (under ``package`` alone when given), by name."""
-    folder = REPO / "lib_posefill" / package
+def modules(folder: str) -> list[str]:
+    """Every module under ``folder`` by name, less those under an ALLOWED folder below it."""
     names = []
-    for path in sorted(folder.rglob("*.py")):
-        parts = path.relative_to(REPO).with_suffix("").parts
-        if path.name == "__main__.py" or (not package and parts[1] in ALLOWED):
+    for path in sorted((REPO / folder).rglob("*.py")):
+        rel = path.relative_to(REPO)
+        inner = [f for f in ALLOWED if f != folder and f.startswith(folder + "/")]
+        if path.name == "__main__.py" or any(rel.is_relative_to(f) for f in inner):
             continue
+        parts = rel.with_suffix("").parts
         names.append(".".join(parts[:-1] if path.name == "__init__.py" else parts))
     return names
 
@@ -41,14 +45,15 @@ def loaded_after_importing(names: list[str]) -> set[str]:
     return set(json.loads(done.stdout.splitlines()[-1]))
 
 
-@pytest.mark.parametrize("package", ["", *ALLOWED])
-def test_modules_import_no_webui_and_heavy_packages_only_where_allowed(package):
-    names = modules(package)
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_modules_import_no_webui_and_heavy_packages_only_where_allowed(folder):
+    names = modules(folder)
     assert len(names) > 3
-    forbidden = set(WEBUI) | {"gradio", "torch"}
-    forbidden -= ALLOWED.get(package, set())
-    if package == "":
+    forbidden = set(WEBUI) | HEAVY
+    forbidden -= ALLOWED.get(folder, set()) | ({"posefill_dev"} if folder == "posefill_dev" else set())
+    if folder == "lib_posefill":
         assert {"lib_posefill.hosts.webui", "lib_posefill.cli.complete", "lib_posefill.api"} <= set(names)
+        assert not any(n.startswith("lib_posefill.ui") for n in names)
     assert not loaded_after_importing(names) & forbidden
 
 

@@ -9,12 +9,12 @@ import pytest
 
 from lib_posefill.api import complete_document, complete_people
 from lib_posefill.baselines import COCO_MEAN_POSE
-from lib_posefill.benchmarks.model import example_people
 from lib_posefill.features import encode, mirror_features, orientation
 from lib_posefill.model import DEFAULT_MODEL_PATH, OnnxFiller, load_filler
 from lib_posefill.noise import TRUNCATE, person_keys, seed_noise
 from lib_posefill.skeleton import L_ELBOW, L_WRIST, MIRROR, R_ELBOW, R_WRIST
-from lib_posefill.training.card import CARD_NAME, card_facts, read_card
+from posefill_dev.benchmarks.model import example_people
+from posefill_dev.training.card import CARD_NAME, card_facts, read_card
 
 pytestmark = pytest.mark.skipif(not DEFAULT_MODEL_PATH.exists(), reason="no shipped model")
 EXAMPLES = DEFAULT_MODEL_PATH.parents[1] / "poses"
@@ -40,7 +40,7 @@ def test_shipped_file_matches_its_card():
 
 def test_onnx_equals_torch(filler):
     torch = pytest.importorskip("torch")
-    from lib_posefill.training.net import from_onnx
+    from posefill_dev.training.net import from_onnx
 
     xy, present, canvas = example_people(256)
     frame = np.concatenate([np.zeros_like(canvas), canvas], 1)

@@ -8,15 +8,17 @@ import re
 from conftest import REPO
 
 import lib_posefill
-from lib_posefill.examples import EXAMPLES_DIR
 from lib_posefill.model import DEFAULT_MODEL_PATH
-from lib_posefill.resources import PACKAGED, shipped_path
+from lib_posefill.resources import EXAMPLES_DIR, PACKAGED, shipped_path
 
 
 def test_the_version_is_written_once():
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert 'dynamic = ["version"]' in pyproject and not re.search(r"^version\s*=", pyproject, re.M)
-    assert re.search(r'^\[tool\.hatch\.version\]\npath = "lib_posefill/__init__\.py"$', pyproject, re.M)
+    assert re.search(r'^\[tool\.hatch\.version\]\npath = "lib_posefill/version\.py"$', pyproject, re.M)
+    assert re.findall(r"__version__ = ", "".join(p.read_text() for p in (REPO / "lib_posefill").rglob("*.py"))) == [
+        "__version__ = "
+    ]
     assert re.fullmatch(r"\d+\.\d+\.\d+", lib_posefill.__version__)
 
 

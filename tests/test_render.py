@@ -17,7 +17,7 @@ from lib_posefill import Options, complete_document
 from lib_posefill.document import parse_documents
 from lib_posefill.render import draw_before_after, draw_document, render_document
 from lib_posefill.skeleton import COLORS, LIMBS, NUM_JOINTS
-from lib_posefill.synthetic import body
+from posefill_dev.synthetic import body
 
 BLACK = [0, 0, 0]
 

@@ -14,7 +14,7 @@ from lib_posefill.baselines import MeanPoseFiller
 from lib_posefill.sequence.order import natural_key
 from lib_posefill.sequence.steady import keep_sides
 from lib_posefill.skeleton import L_ANKLE, L_KNEE, NECK, NUM_JOINTS, R_ANKLE, R_KNEE
-from lib_posefill.synthetic import body
+from posefill_dev.synthetic import body
 
 W, H = 512, 768
 LEGS = [R_KNEE, R_ANKLE, L_KNEE, L_ANKLE]

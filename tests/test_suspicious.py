@@ -15,7 +15,7 @@ from lib_posefill.hosts.variants import slider_options
 from lib_posefill.options import Options
 from lib_posefill.skeleton import JOINT_NAMES, L_ELBOW, L_KNEE, L_WRIST, R_ELBOW, R_KNEE, R_WRIST
 from lib_posefill.suspicious import absurd_points
-from lib_posefill.synthetic import body
+from posefill_dev.synthetic import body
 
 REFILL = Options(suspicious="refill")
 CANVAS = (512.0, 768.0)
@@ -195,7 +195,7 @@ def test_tab_marks_replaced_joints_apart_from_filled_ones(filler):
 
 
 def synthetic_cases(n: int = 60):
-    from lib_posefill.evaluation.protocol import Cases
+    from posefill_dev.evaluation.protocol import Cases
 
     rng = np.random.default_rng(0)
     truth = np.stack([standing(rng.uniform(300, 700)) for _ in range(n)]) + rng.normal(0, 6, (n, 18, 2))
@@ -208,7 +208,7 @@ def synthetic_cases(n: int = 60):
 
 @pytest.mark.parametrize("kind", ["outlier", "snap", "swap", "absurd"])
 def test_injected_errors_are_what_they_say_and_scored(filler, kind):
-    from lib_posefill.evaluation.suspicious import SNAP_OFFSET, inject, score_injected
+    from posefill_dev.evaluation.suspicious import SNAP_OFFSET, inject, score_injected
 
     cases = synthetic_cases()
     inj = inject(cases, kind, np.random.default_rng(1))

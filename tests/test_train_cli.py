@@ -6,7 +6,7 @@ from test_training_data import write_coco_json
 
 from lib_posefill.cli import main
 from lib_posefill.model import OnnxFiller
-from lib_posefill.training.card import CARD_NAME, card_facts, read_card
+from posefill_dev.training.card import CARD_NAME, card_facts, read_card
 
 pytest.importorskip("torch")
 

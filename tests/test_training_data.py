@@ -6,14 +6,14 @@ import json
 import numpy as np
 
 from lib_posefill.skeleton import L_SHOULDER, NECK, R_SHOULDER
-from lib_posefill.training.data import COCO_NAMES, load_people
-from lib_posefill.training.masks import make_batch, trainable
+from posefill_dev.training.data import COCO_NAMES, load_people
+from posefill_dev.training.masks import make_batch, trainable
 
 
 def coco_person(rng, drop=()):
     """A random upright person as COCO-17 (x, y, v) triples; joints in ``drop`` unlabelled."""
     from lib_posefill.baselines import COCO_MEAN_POSE
-    from lib_posefill.training.data import COCO_TO_OP18
+    from posefill_dev.training.data import COCO_TO_OP18
 
     op18 = COCO_MEAN_POSE * rng.uniform(40, 80) + rng.uniform(150, 250, 2) + rng.normal(0, 3, (18, 2))
     kpts = np.zeros((17, 3))

@@ -2,7 +2,9 @@
 ``HELP``, ``add_arguments`` and ``run``.
 
 Command modules import heavy packages (torch, gradio) only inside ``run``, so ``--help`` and the
-inference commands stay light.
+inference commands stay light. The development commands (train, evaluate, bench) live in ``posefill_dev``, beside
+this package in a clone and absent from the wheel: they are looked up by name, so the runtime never imports the
+tooling, and where it is absent they say where to run them.
 """
 
 from __future__ import annotations
@@ -17,15 +19,20 @@ from pathlib import Path
 from ..errors import PoseFillError, install_hint
 
 COMMANDS: dict[str, str] = {
-    "complete": "complete",
-    "render": "render",
-    "demo": "demo",
-    "app": "app",
-    "train": "train",
-    "evaluate": "evaluate",
-    "bench": "bench",
+    "complete": "lib_posefill.cli.complete",
+    "render": "lib_posefill.cli.render",
+    "demo": "lib_posefill.cli.demo",
+    "app": "lib_posefill.cli.app",
+    "train": "posefill_dev.commands.train",
+    "evaluate": "posefill_dev.commands.evaluate",
+    "bench": "posefill_dev.commands.bench",
 }
-"""Command name -> module under lib_posefill.cli."""
+"""Command name -> its module (``HELP``, ``add_arguments``, ``run``)."""
+DEV_PACKAGE = "posefill_dev"
+FROM_A_CLONE = (
+    "{name} is a development command: run it from a clone of the PoseFill repository "
+    '(git clone, then pip install -e ".[train]" there; see the README)'
+)
 
 
 def refuse_input_as_output(src: Path, dst: Path) -> None:
@@ -43,12 +50,28 @@ def build_parser(prog: str = "python -m lib_posefill") -> argparse.ArgumentParse
     parser = argparse.ArgumentParser(prog=prog, description="PoseFill: complete OpenPose skeletons.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name in COMMANDS.items():
-        module = importlib.import_module(f"lib_posefill.cli.{module_name}")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name != DEV_PACKAGE:
+                raise
+            cmd = sub.add_parser(name, help=FROM_A_CLONE.format(name=name), add_help=False)
+            cmd.add_argument("rest", nargs=argparse.REMAINDER)
+            cmd.set_defaults(run=_from_a_clone(name), debug=False)
+            continue
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
         cmd.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
         module.add_arguments(cmd)
         cmd.set_defaults(run=module.run)
     return parser
+
+
+def _from_a_clone(name: str):
+    def run(_args: argparse.Namespace) -> int:
+        print(f"error: {FROM_A_CLONE.format(name=name)}", file=sys.stderr)
+        return 1
+
+    return run
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m lib_posefill") -> int:

@@ -14,7 +14,7 @@ HELP = "complete the bundled example poses (poses/) and write before/after image
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..examples import EXAMPLES_DIR
+    from ..resources import EXAMPLES_DIR
 
     parser.add_argument("-o", "--output", metavar="DIR", default="out/demo", help="folder to write (default: out/demo)")
     parser.add_argument("--examples", metavar="DIR", default=str(EXAMPLES_DIR), help="folder of pose files to complete")
@@ -28,9 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..completion import complete_parsed
     from ..document import parse_documents, read_json_file
-    from ..examples import BODY25_CANVAS
     from ..model import cached_filler
     from ..render import draw_before_after, save_png
+    from ..resources import BODY25_CANVAS
 
     try:
         options = options_from_args(args)

@@ -25,6 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import PoseFillError
+from ..ui.compat import event_kwargs
+from ..ui.editor.widget import HIDDEN
+
 UNIT_PART = re.compile(
     r"^(?P<tab>txt2img|img2img)_controlnet_ControlNet(?:-(?P<n>\d+))?_"
     r"(?P<part>input_image|controlnet_enable_checkbox|controlnet_preprocessor_dropdown|controlnet_model_dropdown"
@@ -134,10 +138,6 @@ def no_preprocessor(module_dropdown: Any) -> str:
 def add_send_controls(gr: Any, units: list[Unit], state: Any, framing: Any, margin: Any, render: Callable) -> None:
     """The unit choice and the Send to ControlNet button (call inside the tab's Blocks). ``render(state,
     framing, margin)`` returns the conditioning image (RGB) or raises PoseFillError."""
-    from ..errors import PoseFillError
-    from ..ui.compat import event_kwargs
-    from ..ui.editor.widget import HIDDEN
-
     by_label = {u.label: u for u in units}
     with gr.Row():
         target = gr.Dropdown(

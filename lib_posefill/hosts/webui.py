@@ -10,9 +10,10 @@ import logging
 import os
 from typing import Any
 
+from ..http.routes import add_routes
 from ..model import MODEL_ENV
 from ..options import Options
-from . import controlnet, forge, http, settings
+from . import controlnet, forge, settings
 from .unit_ui import UnitCheckboxes
 
 log = logging.getLogger("posefill")
@@ -57,7 +58,7 @@ class WebUI:
         settings.add_settings(self.shared)
 
     def on_app_started(self, demo: Any, app: Any) -> None:
-        http.add_routes(app)
+        add_routes(app)
         if demo is not None and self.variants and not self.units.wired:
             log.warning(
                 "PoseFill: no ControlNet unit elements found for the checkbox; pick the *_posefill "

@@ -8,17 +8,18 @@ stays light.
 """
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..options import FIELD_BY_NAME, Field
-from ..resources import shipped_path
+from ..resources import EXAMPLES_DIR
 from .compat import event_kwargs
 from .editor import widget
 from .handlers import EXPORT_NOTE, TAB_FIELDS, Handlers
 from .state import STATES, TabState
 from .uploads import IMAGE_KINDS
 
-EXAMPLES_DIR = shipped_path("poses")
 EXAMPLE_SUFFIXES = (".json", ".png", ".jpg", ".jpeg")
 INTRO = (
     "Drop an OpenPose JSON file, a rendered skeleton image or a photo (or paste JSON). PoseFill fills the "
@@ -48,10 +49,11 @@ def build_tab(
     handlers: Handlers | None = None,
     examples: list[str] | None = None,
     standalone: bool = True,
-    controlnet_units: list | None = None,
+    extra_controls: Callable[[Any, Any, Any, Any], None] | None = None,
 ):
     """The tab's Blocks. ``handlers`` carries the filler and the photo detector (None = no photos);
-    ``controlnet_units`` (hosts.send.Unit, inside a WebUI) adds Send to ControlNet."""
+    ``extra_controls(gr, state, framing, margin)`` adds a host's controls under the export buttons (inside a
+    WebUI: Send to ControlNet, ``hosts.tab``)."""
     import gradio as gr
 
     handlers = handlers or Handlers()
@@ -89,12 +91,8 @@ def build_tab(
                 with gr.Row():
                     export_json = gr.Button("Export JSON", variant="primary", elem_id="posefill-export-json")
                     export_png = gr.Button("Export PNG", variant="primary", elem_id="posefill-export-png")
-                if controlnet_units:
-                    from ..hosts.send import add_send_controls
-
-                    add_send_controls(
-                        gr, controlnet_units, state, controls["framing"], controls["margin"], handlers.conditioning
-                    )
+                if extra_controls is not None:
+                    extra_controls(gr, state, controls["framing"], controls["margin"])
             with gr.Column(scale=3):
                 gr.HTML(widget.markup(), elem_id="posefill-editor-html")
                 with gr.Row():
@@ -166,7 +164,7 @@ def build_tab(
 def launch(host: str = "127.0.0.1", port: int = 7860, handlers: Handlers | None = None):
     """Serve the tab as its own app, with the HTTP API (/posefill/v1/...) on the same port, as inside the WebUI;
     returns the Blocks (already launched, not blocking)."""
-    from ..hosts.http import add_routes
+    from ..http.routes import add_routes
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     tab = build_tab(handlers)

@@ -8,12 +8,12 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ..decode import decode_skeleton
 from ..errors import PoseFillError, shown
 from ..files import over_limit
 from ..jsontext import loads_json
 from ..limits import MAX_PIXELS
 from ..options import Options
-from .decode import decode_skeleton
 from .detect import NEEDS_CONTROLNET, Detector
 
 IMAGE_KINDS = ("auto", "skeleton", "photo")

@@ -13,8 +13,8 @@ from installed import PACKAGE, REPO, only_installed
 
 import lib_posefill
 from lib_posefill.cli import COMMANDS
-from lib_posefill.examples import EXAMPLES_DIR
 from lib_posefill.model import load_filler, model_path
+from lib_posefill.resources import EXAMPLES_DIR
 
 pytestmark = only_installed
 POSEFILL = Path(sys.executable).with_name("posefill")

@@ -38,7 +38,7 @@ from installed import REPO, only_installed
 
 import lib_posefill
 from lib_posefill.baselines import COCO_MEAN_POSE
-from lib_posefill.training.data import COCO_TO_OP18
+from posefill_dev.training.data import COCO_TO_OP18
 
 pytestmark = only_installed
 FENCE = re.compile(

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from tab_poses import body, document
 
+from lib_posefill.decode import classify, decode_skeleton
 from lib_posefill.document import parse_documents
 from lib_posefill.options import Options
 from lib_posefill.render import draw_document
 from lib_posefill.skeleton import BODY_JOINT_RADIUS
-from lib_posefill.ui.decode import classify, decode_skeleton
 
 
 def render(doc: dict) -> np.ndarray:

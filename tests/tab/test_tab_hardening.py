@@ -156,8 +156,8 @@ def test_many_people_give_a_short_status_and_an_edit_touches_one(handlers):
 
 
 def test_an_image_with_too_many_joints_is_refused_and_grouping_stays_bounded(handlers, loaded):
+    from lib_posefill.decode import MAX_DISCS
     from lib_posefill.skeleton import COLORS
-    from lib_posefill.ui.decode import MAX_DISCS
 
     rng = np.random.default_rng(0)
     image = np.zeros((1024, 2048, 3), np.uint8)

@@ -14,7 +14,7 @@ import pytest
 from tab_poses import legs_cut
 
 from lib_posefill.errors import PoseFillError
-from lib_posefill.ui.detect import controlnet_detector
+from lib_posefill.hosts.detect import controlnet_detector
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from lib_posefill import __version__  # noqa: E402
-from lib_posefill.hosts import http  # noqa: E402
+from lib_posefill.http import routes as http  # noqa: E402
 from lib_posefill.options import FIELD_BY_NAME  # noqa: E402
 from lib_posefill.render import render_document  # noqa: E402
 from lib_posefill.skeleton import L_ANKLE, R_ANKLE  # noqa: E402

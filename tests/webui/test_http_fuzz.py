@@ -14,7 +14,7 @@ from fuzzing import request_bodies, requests, settings_for  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from lib_posefill.hosts import http  # noqa: E402
+from lib_posefill.http import routes as http  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
 APP = fastapi.FastAPI()

@@ -12,7 +12,7 @@ pytest.importorskip("httpx")
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from lib_posefill.hosts import http  # noqa: E402
+from lib_posefill.http import routes as http  # noqa: E402
 
 EMPTY = {"people": [], "canvas_width": 1, "canvas_height": 1}
 ONE = {"canvas_width": 64, "canvas_height": 64, "people": [{"pose_keypoints_2d": [10, 10, 1] * 18}]}

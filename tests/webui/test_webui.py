@@ -114,7 +114,7 @@ def test_host_modules_import_no_webui_gradio_or_fastapi():
     import subprocess
 
     code = (
-        "import sys, lib_posefill.hosts.webui, lib_posefill.hosts.example, lib_posefill.benchmarks.controlnet_wrapper\n"
+        "import sys, lib_posefill.hosts.webui, posefill_dev.controlnet_example, posefill_dev.benchmarks.controlnet_wrapper\n"
         "bad = [m for m in ('modules', 'gradio', 'fastapi', 'internal_controlnet', 'modules_forge') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

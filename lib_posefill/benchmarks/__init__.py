@@ -1,1 +1,0 @@
-"""Timings of PoseFill's parts (``python -m lib_posefill.benchmarks.<name>``); timings live here, not in tests."""

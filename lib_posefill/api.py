@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .completion import Completion, complete_arrays, complete_parsed
-from .document import parse_documents
+from .completion import Completion, complete, complete_arrays
+from .document import parse_documents, write_documents
 from .filler import Filler
 from .model import cached_filler
 from .options import Options
@@ -35,7 +35,7 @@ def complete_document(
     """
     opts = as_options(options)
     docs, is_list = parse_documents(value, opts)
-    out = complete_parsed(docs, opts, filler or cached_filler(), [frame] * len(docs) if frame else None)
+    out = write_documents(complete(docs, opts, filler or cached_filler(), [frame] * len(docs) if frame else None))
     return out if is_list else out[0]
 
 
@@ -65,5 +65,5 @@ def complete_sequence(
     """
     opts = as_options(options)
     docs, is_list = parse_documents(frames, opts)
-    out = complete_frames(docs, opts, filler or cached_filler())
+    out = write_documents(complete_frames(docs, opts, filler or cached_filler()))
     return out if is_list else out[0]

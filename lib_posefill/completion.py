@@ -1,8 +1,8 @@
 """Completing bodies: which joints to fill (scope), the neck rule, hints from hands and face, framing.
 
-``complete_arrays`` is the array-level core shared by every entry point; ``complete_parsed`` applies it
-to parsed documents in one batch, adds hands and faces at filled joints (``hands``) and writes the output
-documents.
+``complete_arrays`` is the array-level core shared by every entry point; ``complete`` applies it to parsed
+documents in one batch, gives each person its ``posefill`` record, adds hands and faces at filled joints
+(``hands``) and applies the framing: parsed documents in, the same documents completed out.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .document import PoseDocument, parts_of, present_points, write_document
+from .document import PoseDocument
 from .filler import Filler
+from .framing import apply_framing, picture
 from .hands import attach
 from .options import Options
 from .skeleton import (
@@ -233,51 +234,6 @@ def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:
     return hint_xy, hint_present
 
 
-@np.errstate(all="ignore")  # absurd coordinates (1e308) may overflow on the way; the result stays finite
-def fit_transform(pts: np.ndarray, frame: np.ndarray, margin: float) -> tuple[float, np.ndarray, np.ndarray] | None:
-    """framing=fit for points (M, 2): (scale, centre, shift) that zoom out (never in) about the frame's centre and
-    shift them into the frame with the margin, or None when they already fit."""
-    if not len(pts):
-        return None
-    x0, y0, x1, y1 = (float(v) for v in frame)
-    mx, my = margin * (x1 - x0), margin * (y1 - y0)
-    region = np.array([x0 + mx, y0 + my, x1 - mx, y1 - my])
-    lo, hi = pts.min(0), pts.max(0)
-    if (lo >= region[:2]).all() and (hi <= region[2:]).all():
-        return None
-    size = np.maximum(hi - lo, 1e-9)
-    scale = min(1.0, *((region[2:] - region[:2]) / size))
-    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-    lo, hi = centre + scale * (lo - centre), centre + scale * (hi - centre)
-    shift = np.where(lo < region[:2], region[:2] - lo, np.where(hi > region[2:], region[2:] - hi, 0.0))
-    return scale, centre, shift
-
-
-@np.errstate(all="ignore")
-def move_document(doc: PoseDocument, scale: float, centre: np.ndarray, shift: np.ndarray) -> None:
-    """Scale every present point of the document about ``centre``, then shift it, in place."""
-    for part in (part for person in doc.people for part in parts_of(person)):
-        part.xy = np.where(part.present[:, None], centre + scale * (part.xy - centre) + shift, part.xy)
-
-
-def fit_frame(doc: PoseDocument, frame: np.ndarray, margin: float) -> None:
-    """framing=fit: zoom out (never in) and shift every point of the document into the frame, in place. Absurd
-    points (``suspicious.absurd_points``) are moved along but not fitted: they would shrink the rest to a point."""
-    pts = present_points(doc)
-    move = fit_transform(pts[~absurd_points(pts[None], frame)[0]], frame, margin)
-    if move is not None:
-        move_document(doc, *move)
-
-
-def document_boxes(docs: list[PoseDocument], frames: list[np.ndarray | None] | None = None) -> list[np.ndarray]:
-    """The picture of each document, [x0, y0, x1, y1]: its canvas unless a frame is given."""
-    frames = frames or [None] * len(docs)
-    return [
-        np.array([0, 0, d.width, d.height], dtype=np.float64) if f is None else np.asarray(f, float)
-        for d, f in zip(docs, frames, strict=False)
-    ]
-
-
 @dataclass
 class Bodies:
     """Every person with body keypoints, over all documents in order, as arrays."""
@@ -314,22 +270,17 @@ def store_results(
     result: Completion | None,
     tracks: list[int | None] | None = None,
     refill: bool = False,
-) -> list:
-    """Put completed bodies back into the documents, in place; per document its people's ``posefill`` records
-    (None for a document without people). ``tracks`` (per body) adds a ``track`` to each record, ``refill`` the
+) -> None:
+    """Put completed bodies back into the documents and give every person its ``posefill`` record
+    (``Person.record``), in place. ``tracks`` (per body) adds a ``track`` to each record, ``refill`` the
     ``replaced`` joints; a person's warnings go into its record (``warnings``) and the log."""
-    out: list = []
     k = 0
     for d, doc in enumerate(docs):
-        if not doc.people:
-            out.append(None)
-            continue
-        records = []
-        for person in doc.people:
+        for i, person in enumerate(doc.people):
             if person.body is None:
-                records.append({"filled": [], "skipped": "no body keypoints"})
+                person.record = {"filled": [], "skipped": "no body keypoints"}
                 if tracks is not None:
-                    records[-1]["track"] = None
+                    person.record["track"] = None
                 continue
             person.body.xy, person.body.present = result.xy[k], result.present[k]
             record: dict = {"filled": np.flatnonzero(result.filled[k]).tolist()}
@@ -339,42 +290,35 @@ def store_results(
                 record["skipped"] = result.skipped[k]
             if result.warnings and result.warnings[k]:
                 record["warnings"] = result.warnings[k]
-                who = f"document {d}, person {len(records)}" if len(docs) > 1 else f"person {len(records)}"
+                who = f"document {d}, person {i}" if len(docs) > 1 else f"person {i}"
                 for text in result.warnings[k]:
                     log.warning("PoseFill: %s: %s", who, text, extra={PERSON_WARNING: True})
             if tracks is not None:
                 record["track"] = tracks[k]
-            records.append(record)
+            person.record = record
             k += 1
-        out.append(records)
-    return out
 
 
-def add_hands(docs: list[PoseDocument], result: Completion | None, records: list, options: Options) -> None:
+def add_hands(docs: list[PoseDocument], result: Completion | None, options: Options) -> None:
     """With ``hands`` auto: hands at filled wrists and faces at filled heads (``hands.attach``), in place."""
     if options.hands == "auto" and result is not None and result.filled.any():
-        attach(docs, result.xy, result.present, result.filled, records, options.seed)
+        attach(docs, result.xy, result.present, result.filled, options.seed)
 
 
-def write_documents(docs: list[PoseDocument], records: list) -> list[dict]:
-    """The output documents; one without people comes back as it was (no canvas keys added)."""
-    return [dict(doc.raw) if recs is None else write_document(doc, recs) for doc, recs in zip(docs, records)]
-
-
-def complete_parsed(
+def complete(
     docs: list[PoseDocument], options: Options, filler: Filler, frames: list[np.ndarray | None] | None = None
-) -> list[dict]:
-    """Complete every person of every document in one filler batch; return the output documents."""
-    boxes = document_boxes(docs, frames)
+) -> list[PoseDocument]:
+    """Complete every person of every document in one filler batch, in place: bodies filled, records given, hands
+    added, framing applied. ``frames``: per document the picture inside a padded canvas (None: the canvas).
+    Returns ``docs``; ``document.write_documents`` turns them into JSON-ready dicts."""
+    boxes = [picture(d, f) for d, f in zip(docs, frames or [None] * len(docs), strict=True)]
     bodies = gather_bodies(docs, boxes)
     result = None
     if len(bodies.xy):
         result = complete_arrays(
             bodies.xy, bodies.present, bodies.frame, options, filler, bodies.hint_xy, bodies.hint_present
         )
-    records = store_results(docs, result, refill=options.suspicious == "refill")
-    add_hands(docs, result, records, options)
-    if options.framing == "fit":
-        for doc, box in zip(docs, boxes, strict=False):
-            fit_frame(doc, box, options.margin)
-    return write_documents(docs, records)
+    store_results(docs, result, refill=options.suspicious == "refill")
+    add_hands(docs, result, options)
+    apply_framing(docs, options, boxes)
+    return docs

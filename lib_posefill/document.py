@@ -1,7 +1,7 @@
 """Reading and writing OpenPose pose documents (ControlNet, ComfyUI, openpose-editor and bare OpenPose JSON).
 
 ``parse_documents`` validates a decoded JSON value and turns every person into pixel-space arrays;
-``write_document`` puts completed bodies back, carrying every other key over untouched.
+``write_documents`` turns them back into JSON-ready dicts, carrying every other key over untouched.
 """
 
 from __future__ import annotations
@@ -37,6 +37,12 @@ class Person:
     raw: dict[str, Any]  # the input person; keypoint lists held in ``body``/``parts`` are None here
     body: Part | None  # OpenPose-18; None when the person has no body keypoints
     parts: dict[str, Part] = field(default_factory=dict)
+    record: dict[str, Any] | None = None  # the ``posefill`` record a completion gave it (None: not completed)
+
+    @property
+    def posefill(self) -> Any:
+        """The person's ``posefill`` record: the one a completion gave it, else the input's (any JSON value)."""
+        return self.record if self.record is not None else self.raw.get("posefill")
 
 
 @dataclass
@@ -46,6 +52,7 @@ class PoseDocument:
     height: float
     people: list[Person]
     normalised: bool  # the input used [0, 1] coordinates
+    framed: bool = False  # framing=fit has been applied (``framing.apply_framing``)
 
 
 def read_json_file(path: str | os.PathLike[str], options: Options, *, streams: bool = True) -> Any:
@@ -237,22 +244,29 @@ def _triples(part: Part) -> list[float]:
     return out.ravel().tolist()
 
 
-def write_document(doc: PoseDocument, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """The output document: pixel coordinates, c = 1.0 for present joints, a ``posefill`` record per person."""
+def write_document(doc: PoseDocument) -> dict[str, Any]:
+    """The output document: pixel coordinates, c = 1.0 for present joints, and each completed person's
+    ``posefill`` record."""
     out = dict(doc.raw)
     out["canvas_width"] = _plain_number(doc.width)
     out["canvas_height"] = _plain_number(doc.height)
     people = []
-    for person, record in zip(doc.people, records, strict=False):
+    for person in doc.people:
         new = dict(person.raw)
         if person.body is not None:
             new[BODY_KEY] = _triples(person.body)
         for key, part in person.parts.items():
             new[key] = _triples(part)
-        new["posefill"] = record
+        if person.record is not None:
+            new["posefill"] = person.record
         people.append(new)
     out["people"] = people
     return out
+
+
+def write_documents(docs: list[PoseDocument]) -> list[dict[str, Any]]:
+    """The output documents; one without people comes back as it was (no canvas keys added)."""
+    return [write_document(doc) if doc.people else dict(doc.raw) for doc in docs]
 
 
 def _plain_number(v: float) -> int | float:

@@ -269,13 +269,13 @@ def _seen(part: Part | None) -> bool:
 
 
 @np.errstate(all="ignore")  # absurd coordinates (1e308) may overflow on the way; non-finite hands are dropped
-def attach(docs: list[PoseDocument], xy: np.ndarray, present: np.ndarray, filled: np.ndarray, records: list, seed):
+def attach(docs: list[PoseDocument], xy: np.ndarray, present: np.ndarray, filled: np.ndarray, seed):
     """Add hands at filled wrists and faces at filled heads, in place (parts and ``posefill`` records), for the
     people with a body in document order: xy (N, 18, 2), present and filled (N, 18) after the fill."""
     k = 0
-    for doc, recs in zip(docs, records):
+    for doc in docs:
         bodies = [i for i, p in enumerate(doc.people) if p.body is not None]
-        if recs is None or not bodies:
+        if not bodies:
             continue
         hands = carries(doc, tuple(HAND_KEYS.values()))
         faces = carries(doc, (FACE_KEY,))
@@ -283,7 +283,8 @@ def attach(docs: list[PoseDocument], xy: np.ndarray, present: np.ndarray, filled
             k += len(bodies)
             continue
         for i in bodies:
-            person, record = doc.people[i], recs[i]
+            person = doc.people[i]
+            record = person.record
             if hands:
                 added = []
                 for side, key in HAND_KEYS.items():

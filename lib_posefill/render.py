@@ -19,6 +19,7 @@ import numpy as np
 from .document import BODY_KEY, Part, Person, PoseDocument, parse_documents, present_points
 from .errors import PoseFillError, shown
 from .files import write_bytes
+from .framing import apply_framing, picture
 from .limits import MAX_PIXELS
 from .options import Options
 from .skeleton import (
@@ -173,10 +174,30 @@ def drawable_size(doc: PoseDocument, view: tuple[int, int, int, int], max_pixels
 
 def filled_joints(person: Person) -> list[int]:
     """The joints a person's ``posefill`` record lists as filled (what the preview style rings)."""
-    record = person.raw.get("posefill")
+    record = person.posefill
     filled = record.get("filled") if isinstance(record, dict) else None
     n = len(person.body.xy) if person.body is not None else 0
     return [j for j in filled if type(j) is int and 0 <= j < n] if isinstance(filled, list) else []
+
+
+def as_written(doc: PoseDocument) -> PoseDocument:
+    """The document as its written form reads back (what is drawn): in a completed person, a point at negative
+    coordinates is missing unless it is a body joint PoseFill filled. A parsed document is returned as it is."""
+    if all(person.record is None for person in doc.people):
+        return doc
+    people = []
+    for person in doc.people:
+        if person.record is None:
+            people.append(person)
+            continue
+        body = None
+        if person.body is not None:
+            kept = (person.body.xy >= 0).all(1)
+            kept[filled_joints(person)] = True
+            body = Part(person.body.xy, person.body.present & kept)
+        parts = {key: Part(part.xy, part.present & (part.xy >= 0).all(1)) for key, part in person.parts.items()}
+        people.append(Person(person.raw, body, parts, person.record))
+    return PoseDocument(doc.raw, doc.width, doc.height, people, doc.normalised, doc.framed)
 
 
 def draw_document(
@@ -193,6 +214,7 @@ def draw_document(
     """
     if style not in ("controlnet", "preview"):
         raise PoseFillError(f"expected controlnet or preview, got {shown(style)}", where="style")
+    doc = as_written(doc)
     left, top, right, bottom = view if view is not None else _extent(doc) if extend else (0, 0, 0, 0)
     full_w, full_h = drawable_size(doc, (left, top, right, bottom), max_pixels)
     canvas = np.zeros((full_h, full_w, 3), dtype=np.uint8)
@@ -222,6 +244,7 @@ def draw_document(
 def draw_before_after(before: PoseDocument, after: PoseDocument) -> np.ndarray:
     """Side by side: the input as ControlNet draws it, and the completed pose in the preview style,
     both grown to the same view so filled joints outside the canvas show."""
+    before, after = as_written(before), as_written(after)
     view = tuple(max(a, b) for a, b in zip(_extent(before), _extent(after)))
     images = [draw_document(before, "controlnet", view=view), draw_document(after, "preview", view=view)]
     for image, label in zip(images, ("before", "after (PoseFill)")):
@@ -238,19 +261,38 @@ def first_document(value: Any, options: Options | None = None) -> PoseDocument:
     return docs[0]
 
 
+def render(
+    doc: PoseDocument,
+    options: Options,
+    style: str = "controlnet",
+    extend: bool = False,
+    frame: np.ndarray | None = None,
+) -> np.ndarray:
+    """Draw a parsed (or completed) document with the options' framing applied (in place; a completed one is
+    already framed): an RGB uint8 array. ``frame``: the picture inside a padded canvas (None: the canvas)."""
+    apply_framing([doc], options, [picture(doc, frame)])
+    return draw_document(doc, style=style, extend=extend)
+
+
 def render_document(
     value: Any, options: Options | None = None, style: str = "controlnet", extend: bool = False
 ) -> np.ndarray:
     """Render a decoded pose document (the first one of a list) to an RGB uint8 array."""
-    return draw_document(first_document(value, options), style=style, extend=extend)
+    options = options or Options()
+    return render(first_document(value, options), options, style=style, extend=extend)
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """An RGB uint8 array as PNG bytes."""
+    ok, data = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
+    if not ok:
+        raise PoseFillError("could not encode the image as PNG")
+    return data.tobytes()
 
 
 def save_png(path: str | os.PathLike[str], image: np.ndarray) -> None:
     """Write an RGB uint8 array as a PNG file (creating parent folders; see ``files.write_bytes``)."""
-    ok, data = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
-    if not ok:
-        raise PoseFillError("could not encode the image as PNG", where=str(path))
     try:
-        write_bytes(path, data.tobytes())
+        write_bytes(path, encode_png(image))
     except PoseFillError as err:
         raise err.at(str(path)) from None

@@ -16,7 +16,7 @@ LAYERS = [
     ("base", {"errors", "limits", "memory", "resources", "version", "files", "skeleton", "jsontext", "options"}),
     ("pose", {"document", "baselines", "noise", "shaping", "features", "hands"}),
     ("model", {"filler", "model", "suspicious"}),
-    ("pipeline", {"completion", "render", "decode", "sequence", "api"}),
+    ("pipeline", {"framing", "completion", "render", "decode", "sequence", "api"}),
     ("http and comfyui", {"http", "comfyui"}),
     ("tab", {"ui"}),
     ("webui and cli", {"hosts", "cli"}),

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..completion import PERSON_WARNING
-from ..document import PoseDocument, parse_documents
+from ..document import PoseDocument, parse_documents, write_documents
 from ..errors import PoseFillError
 from ..files import read_bytes, write_bytes
 from ..jsontext import loads_json
@@ -24,7 +24,8 @@ from .progress import ProgressLine
 
 BATCH_MB = 64.0
 Complete = Callable[..., list]
-"""``complete_parsed`` or ``sequence.complete.complete_frames``: (documents, options, filler) -> output documents."""
+"""``completion.complete`` or ``sequence.complete.complete_frames``: (documents, options, filler) -> the same
+documents, completed in place."""
 
 
 def _report(err: PoseFillError, path: Path) -> None:
@@ -68,7 +69,7 @@ def _write_batch(batch: Batch, options: Options, complete: Complete, progress: P
     quiet = _NotPersonWarnings()
     logging.getLogger("posefill").addFilter(quiet)
     try:
-        outputs = complete(docs, options, cached_filler()) if docs else []
+        outputs = write_documents(complete(docs, options, cached_filler())) if docs else []
     except PoseFillError as err:
         if not hasattr(err, "frame"):  # only a sequence refused as a whole names its frame
             raise

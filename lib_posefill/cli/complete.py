@@ -57,7 +57,7 @@ def plan(src: Path, dst: Path) -> list[tuple[Path, Path]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..completion import complete_parsed
+    from ..completion import complete
     from ..sequence.complete import complete_frames
     from ..sequence.order import natural_key
     from .batch import BATCH_MB, complete_files
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         pairs,
         options,
         streams=not folder,
-        complete=complete_frames if args.sequence else complete_parsed,
+        complete=complete_frames if args.sequence else complete,
         batch_mb=None if args.sequence else BATCH_MB,  # a sequence is completed as a whole
         progress=progress,
     )

@@ -26,8 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..completion import complete_parsed
-    from ..document import parse_documents, read_json_file
+    from ..completion import complete
+    from ..document import parse_documents, read_json_file, write_documents
     from ..model import cached_filler
     from ..render import draw_before_after, save_png
     from ..resources import BODY25_CANVAS
@@ -46,9 +46,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             value = read_json_file(src, options)
             before, is_list = parse_documents(value, options)
-            completed = complete_parsed(parse_documents(value, options)[0], options, filler)
-            after, _ = parse_documents(completed, options.replace(coords="pixel"))
+            after = complete(parse_documents(value, options)[0], options, filler)
             image = draw_before_after(before[0], after[0])
+            completed = write_documents(after)
         except PoseFillError as err:
             print(err.at(str(src)), file=sys.stderr)
             failed += 1

@@ -30,11 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from ..completion import fit_frame
     from ..document import read_json_file
-    from ..render import draw_document, first_document, save_png
+    from ..render import first_document, render, save_png
 
     src, dst = Path(args.input), Path(args.output)
     try:
@@ -46,10 +43,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1 if isinstance(err, MissingInputError) else 2
     try:
-        doc = first_document(read_json_file(src, options), options)
-        if options.framing == "fit":
-            fit_frame(doc, np.array([0.0, 0.0, doc.width, doc.height]), options.margin)
-        image = draw_document(doc, style=args.style, extend=args.extend)
+        image = render(first_document(read_json_file(src, options), options), options, args.style, args.extend)
     except PoseFillError as err:
         print(err.at(str(src)), file=sys.stderr)
         return 1

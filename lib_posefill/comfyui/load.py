@@ -164,10 +164,10 @@ class PoseFillLoadPose:
             if not documents:
                 raise PoseFillError("expected at least one pose document, got an empty list")
             documents = with_canvas(documents, canvas)
-            parse_documents(documents, options)  # every document checked here, not in the node it feeds
+            docs = parse_documents(documents, options)[0]  # every document checked here, not in the node it feeds
         except PoseFillError as err:
             raise err if err.where.startswith("canvas") else err.at(source) from None
-        return documents, conditioning_images(documents)
+        return documents, conditioning_images(docs)
 
 
 NODE_CLASS_MAPPINGS = {"PoseFillLoadPose": PoseFillLoadPose}

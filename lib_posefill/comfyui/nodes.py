@@ -8,11 +8,13 @@ from typing import Any
 
 import cv2
 
-from ..api import complete_document, complete_sequence
-from ..document import parse_documents
+from ..completion import complete
+from ..document import PoseDocument, parse_documents, write_documents
 from ..errors import PoseFillError
+from ..model import cached_filler
 from ..options import CORE_FIELDS, FIELD_BY_NAME, Field, Options
 from ..render import draw_document
+from ..sequence.complete import complete_frames
 from .inputs import check_image_batch, plain_value
 
 UNSET = -1
@@ -43,12 +45,11 @@ def options_from_widgets(values: dict[str, Any]) -> Options:
     return Options.from_mapping(given)
 
 
-def conditioning_images(documents: list[dict]):
-    """The documents drawn as ControlNet draws OpenPose conditioning: a torch float32 batch (B, H, W, 3) in 0..1,
-    every image the size of the first document's canvas."""
+def conditioning_images(docs: list[PoseDocument]):
+    """Parsed (or completed) documents drawn as ControlNet draws OpenPose conditioning: a torch float32 batch
+    (B, H, W, 3) in 0..1, every image the size of the first document's canvas."""
     import torch
 
-    docs = parse_documents(documents, Options())[0]
     w, h = int(docs[0].width), int(docs[0].height)
     check_image_batch(len(docs), w, h)  # before anything is drawn
     batch = torch.empty((len(docs), h, w, 3), dtype=torch.float32)
@@ -89,12 +90,13 @@ class PoseFill:
         documents = pose_keypoint if isinstance(pose_keypoint, list) else [pose_keypoint]
         if not documents:
             raise PoseFillError("expected at least one pose document, got an empty list", where="pose_keypoint")
-        out = self.fill(documents, options_from_widgets(widgets))
-        return out, conditioning_images(out)
+        options = options_from_widgets(widgets)
+        docs = self.fill(parse_documents(documents, options)[0], options)
+        return write_documents(docs), conditioning_images(docs)
 
     @staticmethod
-    def fill(documents: list, options: Options) -> list[dict]:
-        return complete_document(documents, options)
+    def fill(docs: list[PoseDocument], options: Options) -> list[PoseDocument]:
+        return complete(docs, options, cached_filler())
 
 
 class PoseFillSequence(PoseFill):
@@ -107,8 +109,8 @@ class PoseFillSequence(PoseFill):
     )
 
     @staticmethod
-    def fill(documents: list, options: Options) -> list[dict]:
-        return complete_sequence(documents, options)
+    def fill(docs: list[PoseDocument], options: Options) -> list[PoseDocument]:
+        return complete_frames(docs, options, cached_filler())
 
 
 NODE_CLASS_MAPPINGS = {"PoseFill": PoseFill, "PoseFillSequence": PoseFillSequence}

@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from ..api import complete_document
+from ..completion import complete
+from ..document import parse_documents, write_documents
+from ..model import cached_filler
 from ..options import Options
-from ..render import render_document
+from ..render import render
 from . import variants
 
 log = logging.getLogger("posefill")
@@ -36,14 +38,17 @@ def repair(image: np.ndarray, pose: Any, options: Options, parts: tuple[str, ...
     doc = json.loads(pose) if as_text else pose
     h, w = image.shape[:2]
     doc, nulls = _nulls_as_empty(doc, parts)
-    completed = complete_document(doc, options, frame=(0.0, 0.0, float(w), float(h)))
+    docs, is_list = parse_documents(doc, options)
+    frame = np.array([0.0, 0.0, float(w), float(h)])
+    written = write_documents(complete(docs, options, cached_filler(), [frame] * len(docs)))
+    completed = written if is_list else written[0]
     for p, key in nulls:
         if completed["people"][p][key] == []:
             completed["people"][p][key] = None
     people = completed["people"] if isinstance(completed, dict) else []
     changed = options.framing == "fit" or any(p["posefill"]["filled"] or p["posefill"].get("replaced") for p in people)
-    if changed:
-        drawn = render_document(completed)  # on the (padded) canvas of the JSON
+    if changed and docs:
+        drawn = render(docs[0], options)  # on the (padded) canvas of the JSON
         short = (max(0, h - drawn.shape[0]), max(0, w - drawn.shape[1]))
         if any(short):
             drawn = np.pad(drawn, ((0, short[0]), (0, short[1]), (0, 0)))

@@ -7,7 +7,7 @@
 ``GET  {prefix}/version``   -> {"posefill": version, "api": 1, "model": filler name, "options": {...}}
 
 A body is read once by PoseFill itself (capped at ``max_bytes``), decoded once (``jsontext.loads_json``), checked
-once (``http_requests.py``: its fields by hand, options through the one options model, the pose by the document
+once (``bodies.py``: its fields by hand, options through the one options model, the pose by the document
 reader), completed and written once, and answered as the JSON bytes written: no pydantic model, no re-parse, no
 FastAPI dependency solving on the way (the routes take the request and return a response). Small ``/complete``
 bodies are worked on in the event loop (a thread hop costs more than their fill); the rest in worker threads. Errors are
@@ -23,18 +23,15 @@ import logging
 import threading
 from typing import Any
 
-import cv2
-import numpy as np
-
-from ..completion import complete_parsed, fit_frame
-from ..document import PoseDocument, parse_documents, parts_of
+from ..completion import complete as complete_documents
+from ..document import parse_documents, write_documents
 from ..errors import NotJSONError, PoseFillError, TooLargeError
 from ..jsontext import loads_json
 from ..limits import HTTP_LARGE_BYTES, HTTP_MAX_BYTES
 from ..memory import release_memory
 from ..model import cached_filler
 from ..options import FIELDS
-from ..render import draw_document
+from ..render import encode_png, render
 from ..version import __version__
 from .bodies import SERVER_ONLY, request_options, validate
 
@@ -61,7 +58,7 @@ def complete(body: dict[str, Any]) -> bytes:
     options = request_options(request)
     docs, is_list = parse_documents(request.pose, options)
     frames = [request.frame] * len(docs) if request.frame else None
-    out = complete_parsed(docs, options, cached_filler(), frames)
+    out = write_documents(complete_documents(docs, options, cached_filler(), frames))
     return json.dumps({"pose": out if is_list else out[0]}, allow_nan=False, separators=(",", ":")).encode()
 
 
@@ -73,29 +70,10 @@ def render_png(body: dict[str, Any]) -> bytes:
     docs, _ = parse_documents(request.pose, options)
     if not docs:
         raise PoseFillError("an empty list holds no document to draw", where="document")
-    doc = docs[0]
-    if request.complete:  # framing applies in the completion
-        frames = [request.frame] * len(docs) if request.frame else None
-        as_written(doc, complete_parsed(docs, options, cached_filler(), frames)[0])
-    elif options.framing == "fit":  # as the CLI's render --framing fit
-        fit_frame(doc, np.array(request.frame or (0.0, 0.0, doc.width, doc.height)), options.margin)
-    image = draw_document(doc, style=request.style, extend=request.extend)
-    ok, png = cv2.imencode(".png", image[:, :, ::-1])
-    if not ok:
-        raise RuntimeError("PNG encoding failed")
-    return png.tobytes()
-
-
-def as_written(doc: PoseDocument, written: dict[str, Any]) -> None:
-    """Make a completed document read as its ``written`` form would read back, in place: each person carries its
-    new ``posefill`` record, and points at negative coordinates are missing unless PoseFill filled them."""
-    for person, out in zip(doc.people, written["people"], strict=False):
-        person.raw["posefill"] = record = out["posefill"]
-        for part in parts_of(person):
-            kept = (part.xy >= 0).all(1)
-            if part is person.body:
-                kept[record["filled"]] = True
-            part.present = part.present & kept
+    frames = [request.frame] * len(docs) if request.frame else None
+    if request.complete:
+        complete_documents(docs, options, cached_filler(), frames)
+    return encode_png(render(docs[0], options, request.style, request.extend, frames[0] if frames else None))
 
 
 def answer(data: bytes, work, max_bytes: int = MAX_BYTES) -> tuple[int, bytes]:

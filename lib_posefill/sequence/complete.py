@@ -23,20 +23,16 @@ from ..completion import (
     Bodies,
     add_hands,
     apply_fill,
-    document_boxes,
-    fit_transform,
     gather_bodies,
-    move_document,
     predict_rows,
     skip_reasons,
     store_results,
-    write_documents,
 )
-from ..document import PoseDocument, present_points
+from ..document import PoseDocument
 from ..errors import PoseFillError
 from ..filler import Filler
+from ..framing import apply_framing, picture
 from ..options import Options
-from ..suspicious import absurd_points
 from .memory import carry_over
 from .steady import steady
 from .timeline import lay_out
@@ -75,11 +71,12 @@ def check_shapes(docs: list[PoseDocument]) -> None:
 
 
 @np.errstate(all="ignore")  # absurd coordinates (1e308) overflow on the way; non-finite results are handled
-def complete_frames(docs: list[PoseDocument], options: Options, filler: Filler) -> list[dict]:
-    """Complete parsed documents as consecutive frames of one video; return the output documents.
+def complete_frames(docs: list[PoseDocument], options: Options, filler: Filler) -> list[PoseDocument]:
+    """Complete parsed documents as consecutive frames of one video, in place (as ``completion.complete`` does,
+    with a ``track`` in every record and one framing for all frames); returns ``docs``.
     CanvasShapeError when the frames' canvases differ in shape."""
     check_shapes(docs)
-    boxes = document_boxes(docs)
+    boxes = [picture(d) for d in docs]
     bodies = gather_bodies(docs, boxes)
     ref = np.array([docs[0].width, docs[0].height]) if docs else np.ones(2)
     to_ref = np.array([ref / (d.width, d.height) for d in docs]).reshape(-1, 2)
@@ -90,11 +87,10 @@ def complete_frames(docs: list[PoseDocument], options: Options, filler: Filler) 
         tracks = track_people(bodies.doc, bodies.xy * k, bodies.present, fallback_sizes(np.full(len(k), ref[1])))
         est, skipped = _estimate(bodies, k, tracks, options, filler)
         result = apply_fill(bodies.xy, bodies.present, bodies.frame, options, est / k, skipped)
-    records = store_results(docs, result, [int(t) if t >= 0 else None for t in tracks])
-    add_hands(docs, result, records, options)
-    if options.framing == "fit":
-        _fit_together(docs, to_ref, np.array([0.0, 0.0, *ref]), options.margin)
-    return write_documents(docs, records)
+    store_results(docs, result, [int(t) if t >= 0 else None for t in tracks])
+    add_hands(docs, result, options)
+    apply_framing(docs, options, [np.array([0.0, 0.0, *ref])], together=to_ref)
+    return docs
 
 
 def _estimate(bodies: Bodies, k: np.ndarray, tracks: np.ndarray, options: Options, filler: Filler):
@@ -206,15 +202,3 @@ def _typical_offsets(seeded: np.ndarray, best: np.ndarray, tracks: np.ndarray, f
         medoid = flat[np.argmin(np.linalg.norm(flat[:, None] - flat[None], axis=-1).sum(1))]
         out[tracks == t] = medoid.reshape(best.shape[1:])
     return out * size
-
-
-def _fit_together(docs: list[PoseDocument], to_ref: np.ndarray, box: np.ndarray, margin: float) -> None:
-    """framing=fit for a video: one zoom and shift for every frame (fitted to all frames' points), so the
-    people do not jump between frames."""
-    pts = np.concatenate([present_points(d) * s for d, s in zip(docs, to_ref)] or [np.zeros((0, 2))])
-    move = fit_transform(pts[~absurd_points(pts[None], box)[0]], box, margin)
-    if move is None:
-        return
-    scale, centre, shift = move
-    for doc, s in zip(docs, to_ref):
-        move_document(doc, scale, centre / s, shift / s)

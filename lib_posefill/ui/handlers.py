@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from ..document import parse_documents
@@ -23,7 +22,7 @@ from ..filler import Filler
 from ..jsontext import loads_json
 from ..memory import release_memory
 from ..options import FIELD_BY_NAME, Options
-from ..render import draw_document
+from ..render import draw_document, encode_png
 from . import state as st
 from .background import encode_background, fits_canvas
 from .detect import Detector
@@ -188,7 +187,7 @@ class Handlers:
             if action.kind == "json":
                 file = protocol.download("posefill.json", json.dumps(doc, indent=1).encode(), "application/json")
             else:
-                file = protocol.download("posefill.png", png(conditioning_image(doc)), "image/png")
+                file = protocol.download("posefill.png", encode_png(conditioning_image(doc)), "image/png")
             return build_view(
                 state, status=f"Exported {file['name']} (framing {opts.framing}).", ack=action.id, download=file
             )
@@ -202,13 +201,6 @@ class Handlers:
 def conditioning_image(doc: dict[str, Any]) -> np.ndarray:
     """The document drawn as ControlNet draws its OpenPose conditioning image (RGB)."""
     return draw_document(parse_documents(doc, st.PIXEL)[0][0], style="controlnet")
-
-
-def png(image: np.ndarray) -> bytes:
-    ok, data = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
-    if not ok:
-        raise PoseFillError("could not encode the PNG")
-    return data.tobytes()
 
 
 def _select(s: st.TabState, a: Action) -> st.TabState:

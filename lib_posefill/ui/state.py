@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from ..api import complete_document
-from ..completion import fit_frame
 from ..document import BODY_KEY, PART_KEYS, PoseDocument, parse_documents, write_document
 from ..errors import PoseFillError, shown
 from ..filler import Filler
+from ..framing import apply_framing
 from ..hands import FACE_KEY, HAND_KEYS
 from ..options import Options
 from ..skeleton import JOINT_INDEX, JOINT_NAMES, L_WRIST, NOSE, NUM_JOINTS, R_WRIST
@@ -86,7 +86,7 @@ class TabState:
 
 
 def _pixel_document(doc: PoseDocument) -> dict[str, Any]:
-    out = write_document(doc, [{} for _ in doc.people])
+    out = write_document(doc)
     for person in out["people"]:
         person.pop("posefill", None)
     return out
@@ -199,12 +199,11 @@ def export_document(state: TabState, options: Options) -> dict[str, Any]:
     """The completed document in the core's output format, with the chosen framing (keep = ``result``)."""
     if not state.loaded or state.result is None:
         raise PoseFillError("nothing to export yet: load a pose first")
-    doc = copy.deepcopy(state.result)
-    if options.framing != "fit" or not doc["people"]:
-        return doc
-    parsed = parse_documents(doc, PIXEL)[0][0]
-    fit_frame(parsed, np.array([0.0, 0.0, parsed.width, parsed.height]), options.margin)
-    return write_document(parsed, [p.get("posefill") for p in doc["people"]])
+    if options.framing != "fit" or not state.result["people"]:
+        return copy.deepcopy(state.result)
+    parsed = parse_documents(state.result, PIXEL)[0][0]
+    apply_framing([parsed], options)
+    return write_document(parsed)
 
 
 def joint_states(state: TabState, person: int) -> list[str]:

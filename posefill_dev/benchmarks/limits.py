@@ -5,7 +5,7 @@ Each case runs in a fresh process and reports its peak resident size (Linux: ``V
 - CLI ``complete`` on the largest accepted files: the most people a file may hold (10,000, with hands and face,
   as many as fit in 64 MB), a file of tiny objects just under the decoded-memory bound, one person with a face
   list as long as 64 MB allows, and a folder of 300 files of ~1 MB (completed in bounded batches);
-- the HTTP server (uvicorn, the routes of ``hosts/http.py``) answering the same kinds of 16 MB bodies one by one,
+- the HTTP server (uvicorn, the routes of ``lib_posefill/http/routes.py``) answering the same kinds of 16 MB bodies one by one,
   then four of them at once; its resident size after them shows the memory handed back;
 - the tab's upload handler with the largest JSON, the largest image (4096 x 4096) and a 10,000-person crowd,
   whose upload time (wall and CPU, best of 3) is the tab's scaling figure;
@@ -149,7 +149,7 @@ def free_port() -> int:
 
 SERVER = """
 import sys, fastapi, uvicorn
-from lib_posefill.hosts import http
+from lib_posefill.http import routes as http
 app = fastapi.FastAPI()
 http.add_routes(app)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")

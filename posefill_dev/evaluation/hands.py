@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lib_posefill.completion import complete_parsed
-from lib_posefill.document import parse_documents
+from lib_posefill.completion import complete
+from lib_posefill.document import parse_documents, write_documents
 from lib_posefill.filler import Filler
 from lib_posefill.model import load_filler, model_path
 from lib_posefill.options import Options
@@ -137,7 +137,7 @@ def hands_results(val: People, filler: Filler, seed: int = SEED, options: Option
     results = {}
     for name, docs, truth in (("mirrored hand", mirror, hands), ("relaxed hand (no hand detected)", template, None)):
         parsed, _ = parse_documents(docs, options.replace(max_people=len(docs)))
-        results[name] = score(complete_parsed(parsed, options, filler), sides, truth)
+        results[name] = score(write_documents(complete(parsed, options, filler)), sides, truth)
     return results
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lib_posefill import api
 from lib_posefill.hosts import controlnet, forge, variants, wrapper
 from lib_posefill.model import cached_filler
 from lib_posefill.options import Options
@@ -58,7 +57,7 @@ def test_legs_cut_at_the_real_bottom_edge_are_filled_beyond_it(cn_registry, monk
             frames.append(frame.copy())
             return real.predict(xy, present, frame, seeds)
 
-    monkeypatch.setattr(api, "cached_filler", lambda: Recording())
+    monkeypatch.setattr(wrapper, "cached_filler", lambda: Recording())
     controlnet.register(cn_registry, lambda: Options(scope="outside"))
     after, fixed = run(cn_registry.get_preprocessor("dw_openpose_full_posefill"))
     assert frames and frames[0].tolist() == [[0.0, 0.0, 512.0, 520.0]]
@@ -93,7 +92,7 @@ def test_failure_passes_the_original_image_and_json_on(cn_pair, monkeypatch, cap
     def broken(*args, **kwargs):
         raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(wrapper, "complete_document", broken)
+    monkeypatch.setattr(wrapper, "complete", broken)
     after, forwarded = run(variant, slider_1=0, slider_2=1)
     assert np.array_equal(after, before)
     assert forwarded == raw  # /controlnet/detect asserts that an OpenPose preprocessor produced a JSON

@@ -76,7 +76,7 @@ DEPTHS = (
 """The joints by their number of bones from the neck: parents come before their children."""
 
 
-def _gaps(xy: np.ndarray, frame: np.ndarray) -> np.ndarray:
+def edge_gaps(xy: np.ndarray, frame: np.ndarray) -> np.ndarray:
     """(N, J, 4): how far inside each edge (left, top, right, bottom) of its person's frame every point lies."""
     f = frame[:, None]
     x, y = xy[..., 0], xy[..., 1]
@@ -96,11 +96,11 @@ def place_outside(pose: np.ndarray, outside: np.ndarray, frame: np.ndarray, scal
     for level in DEPTHS:
         if not outside[:, level].any():
             continue
-        gaps = _gaps(out[:, level], frame)  # (N, L, 4)
+        gaps = edge_gaps(out[:, level], frame)  # (N, L, 4)
         edge = gaps.argmin(-1)
         gap = np.take_along_axis(gaps, edge[..., None], -1)[..., 0]
         parent = PARENT[level]
-        pgaps = _gaps(out[:, np.maximum(parent, 0)], frame)
+        pgaps = edge_gaps(out[:, np.maximum(parent, 0)], frame)
         parent_at = (np.take_along_axis(pgaps, edge[..., None], -1)[..., 0] <= m) & (parent >= 0)
         move = outside[:, level] & (gaps > 0).all(-1) & ((gap <= reach) | parent_at)
         if not move.any():

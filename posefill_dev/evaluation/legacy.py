@@ -8,12 +8,12 @@ import numpy as np
 
 from lib_posefill.features import mirror_features, mirror_offsets, orientation
 from lib_posefill.model import OnnxFiller, unflip
-from lib_posefill.shaping import OUTSIDE_MARGIN, _gaps, keep_limb_lengths, limb_uncertainty, settle_factor
+from lib_posefill.shaping import OUTSIDE_MARGIN, edge_gaps, keep_limb_lengths, limb_uncertainty, settle_factor
 
 
 def place_outside_unbounded(pose, outside, frame, margin):
     """v2's frame rule: every joint flagged ``outside`` that lies inside goes just beyond the nearest edge."""
-    gaps = _gaps(pose, frame)
+    gaps = edge_gaps(pose, frame)
     move = outside & (gaps > 0).all(-1)
     edge = gaps.argmin(-1)
     m = margin[:, None]

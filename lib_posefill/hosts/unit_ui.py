@@ -86,13 +86,17 @@ class UnitCheckboxes:
     def _checkbox(self, unit: str) -> Any:
         import gradio as gr
 
-        return gr.Checkbox(
+        checkbox = gr.Checkbox(
             label="PoseFill",
             value=self.default(),
             visible=False,
             elem_id=f"{unit}_posefill_checkbox",
             elem_classes=["posefill-checkbox"],
         )
+        # The box starts as Settings -> PoseFill says, not as ui-config.json last saved it: AUTOMATIC1111 and Forge
+        # (modules/ui_loadsave.py) restore every checkbox's saved value unless it carries this flag.
+        checkbox.do_not_save_to_config = True
+        return checkbox
 
     def _wire(self, checkbox: Any, dropdown: Any) -> None:
         import gradio as gr

@@ -90,6 +90,7 @@ def test_checkbox_is_added_to_each_unit_and_wired_to_its_dropdown(webui_state, t
     checkbox = units.wired[key]
     assert checkbox.elem_id == f"{key}_posefill_checkbox" and checkbox.label == "PoseFill"
     assert checkbox.visible and checkbox.value is True
+    assert checkbox.do_not_save_to_config is True  # ui-config.json must not override the setting at start
     dropdown = made[f"{key}_controlnet_preprocessor_dropdown"]
     wiring = functions(demo)
     assert ([checkbox, dropdown], [dropdown]) in wiring

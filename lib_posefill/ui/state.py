@@ -24,7 +24,7 @@ from ..document import BODY_KEY, PART_KEYS, PoseDocument, parse_documents, write
 from ..errors import PoseFillError, shown
 from ..filler import Filler
 from ..hands import FACE_KEY, HAND_KEYS
-from ..options import Options
+from ..options import Options, next_seed
 from ..skeleton import JOINT_INDEX, JOINT_NAMES, L_WRIST, NOSE, NUM_JOINTS, R_WRIST
 
 ABSENT, GIVEN, PINNED, REMOVED = 0, 1, 2, 3  # a joint's source: what the filler is told
@@ -461,8 +461,7 @@ def reroll(state: TabState, person: int) -> TabState:
     """Another version of one person: its next seed (re-rolls its filled joints; given and pinned joints stay)."""
     check_person(state, person)
     new = _remember(state)
-    seed = state.people[person].seed
-    new.edit(person).seed = 1 if seed is None else (seed + 1) % (2**31)
+    new.edit(person).seed = next_seed(state.people[person].seed)
     return new
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from lib_posefill.baselines import COCO_MEAN_POSE
 from lib_posefill.jsontext import decoded_size
 from lib_posefill.limits import HTTP_MAX_BYTES, JSON_MEMORY_FACTOR
 
+from ..ports import free_port
 from .scenes import dwpose_document
 
 REPO = Path(__file__).resolve().parents[2]
@@ -139,12 +139,6 @@ def bench_cli(folder: Path, scale: float) -> None:
             [sys.executable, "-m", "lib_posefill", "complete", str(path), "-o", str(dst)]
         )
         print(f"  {name:<62} exit {code}  {check(peak, 'CLI ' + name)}  {seconds:5.1f} s")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 SERVER = """

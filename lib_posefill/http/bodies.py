@@ -2,9 +2,9 @@
 same way under every host's pins (no pydantic model on top of PoseFill's own checks).
 
 Unknown fields are refused, ``complete`` and ``extend`` must be true or false, ``style`` one of its values,
-``frame`` four finite numbers with x0 < x1 and y0 < y1; each field is read once (``READERS``). ``options`` then goes through the one options model
-(``Options.from_host``), and ``pose`` through the core's document reader. The first wrong field is named (in
-the order of ``EXPECTED``, then unknown fields in the order sent), in one line.
+``frame`` four finite numbers with x0 < x1 and y0 < y1; each field is read once (``READERS``). ``options`` then
+goes through the one options model (``Options.from_host``), and ``pose`` through the core's document reader. The
+first wrong field is named (in the order of ``EXPECTED``, then unknown fields in the order sent), in one line.
 """
 
 from __future__ import annotations

@@ -197,9 +197,9 @@ class Spelling:
     hands it to ``Options.from_host``. The default (JSON, the Python API, argparse strings) spells nothing its own
     way: None is "unset", everything else is validated as it is."""
 
-    unset: Any = None
-    """Beside None, the host's value for "unset" of an optional option (seed, canvas): ComfyUI's INT widget -1,
-    the tab's blank text "", the ControlNet alternative slider's ``BEST_GUESS``. A string is compared stripped."""
+    unset: tuple[Any, ...] = ()
+    """Beside None, the host's values for "unset" of an optional option (seed, canvas): ComfyUI's INT widget -1,
+    a blank text "" (the tab, ComfyUI), the ControlNet alternative slider's ``BEST_GUESS``."""
     positions: bool = False
     """A whole number for a choice option picks the choice at that position (a slider: framing 0 keep, 1 fit)."""
     highs: tuple[tuple[str, float], ...] = ()
@@ -222,16 +222,16 @@ JSON = Spelling()
 """JSON bodies, the Python API, argparse's strings and the WebUI settings: None = unset, nothing else."""
 
 
-def is_unset(value: Any, unset: Any = None) -> bool:
-    """Whether a host's raw value means "unset" (for ``seed``: no seed, the best guess): None, or the host's own
-    spelling ``unset`` (a number compared as a number, a string compared stripped). The one place where -1, 0 or a
-    blank text becomes None."""
+def is_unset(value: Any, unset: tuple[Any, ...] = ()) -> bool:
+    """Whether a host's raw value means "unset" (for ``seed``: no seed, the best guess): None, or one of the host's
+    own spellings ``unset`` (a number compared as a number, a text compared stripped). The one place where -1, 0
+    or a blank text becomes None."""
     if value is None:
         return True
-    if isinstance(unset, str):
-        return isinstance(value, str) and value.strip() == unset
-    if isinstance(unset, numbers.Number) and not isinstance(unset, bool):
-        return isinstance(value, numbers.Number) and not isinstance(value, bool) and bool(value == unset)
+    if isinstance(value, str):
+        return value.strip() in [u for u in unset if isinstance(u, str)]
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        return any(isinstance(u, numbers.Number) and not isinstance(u, bool) and bool(value == u) for u in unset)
     return False
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from lib_posefill import Options, PoseFillError
+from lib_posefill.comfyui.load import with_canvas
 from lib_posefill.comfyui.nodes import UNSET, PoseFill, options_from_widgets
 from lib_posefill.filler import NO_SEED, seed_array
 from lib_posefill.hosts import settings, variants
@@ -112,9 +113,10 @@ def test_replace_checks_only_the_changes():
 def test_no_seed_is_none_inside_and_each_surface_spells_it_its_own_way():
     assert Options().seed is None
     # the one conversion: None, or a surface's own spelling of "unset"
-    assert is_unset(None) and is_unset(-1, UNSET) and is_unset(-1.0, UNSET) and is_unset(np.int64(-1), UNSET)
-    assert is_unset(BEST_GUESS, BEST_GUESS) and is_unset("  ", "")
-    assert not is_unset(0, UNSET) and not is_unset(-1) and not is_unset(0) and not is_unset(True, 1)
+    comfyui = (UNSET, "")
+    assert is_unset(None) and is_unset(-1, comfyui) and is_unset(-1.0, comfyui) and is_unset(np.int64(-1), comfyui)
+    assert is_unset(BEST_GUESS, (BEST_GUESS,)) and is_unset("  ", comfyui)
+    assert not is_unset(0, comfyui) and not is_unset("-1", comfyui) and not is_unset(-1) and not is_unset(True, (1,))
     # CLI: no --seed; HTTP: no seed or null
     parser = argparse.ArgumentParser()
     add_option_arguments(parser)
@@ -128,6 +130,8 @@ def test_no_seed_is_none_inside_and_each_surface_spells_it_its_own_way():
     seed_spec = PoseFill.INPUT_TYPES()["required"]["seed"][1]
     assert seed_spec["default"] == seed_spec["min"] == UNSET
     assert options_from_widgets({"seed": UNSET}).seed is None and options_from_widgets({"seed": 0}).seed == 0
+    docs = [{"people": [], "canvas_width": None, "canvas_height": None}]
+    assert with_canvas(docs, " ") == docs and with_canvas(docs, "64x32")[0]["canvas_width"] == 64  # the text widget
     # ControlNet: alternative 0 is the best guess, n is seed n, a value off the slider the best guess
     assert variants.ALTERNATIVE_SLIDER.value == BEST_GUESS and f"{BEST_GUESS} = best guess" in (
         variants.ALTERNATIVE_SLIDER.label

@@ -11,14 +11,10 @@ import cv2
 from ..api import complete_document, complete_sequence
 from ..document import parse_documents
 from ..errors import PoseFillError
-from ..options import CORE_FIELDS, FIELD_BY_NAME, Field, Options, Spelling
+from ..options import CORE_FIELDS, FIELD_BY_NAME, Field, Options
 from ..render import draw_document
-from .inputs import check_image_batch, plain_value
+from .inputs import UNSET, WIDGETS, check_image_batch, plain_value
 
-UNSET = -1
-"""The value of an optional integer widget (``seed``) that leaves the option unset."""
-WIDGETS = Spelling(unset=UNSET)
-"""How the widgets spell option values: as Options does, but ``UNSET`` for unset (an INT widget holds no None)."""
 NO_VALUE_CONTROL = {"control_after_generate": False}
 """How ComfyUI's own nodes declare an INT named seed that must keep the user's value. The frontend (1.12 on) gives
 an INT named seed or noise_seed a "control after generate" widget, starting at randomize, unless this key is False;

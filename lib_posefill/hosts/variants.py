@@ -53,7 +53,7 @@ class Slider:
 
 FRAMING_SLIDER = Slider("PoseFill framing (0 = keep, 1 = fit whole body)", 0, 1, 1, 0)
 ALTERNATIVE_SLIDER = Slider(f"PoseFill alternative ({BEST_GUESS} = best guess)", 0, MAX_ALTERNATIVE, 1, BEST_GUESS)
-SLIDERS = Spelling(unset=BEST_GUESS, positions=True, highs=(("seed", MAX_ALTERNATIVE),), lenient=True)
+SLIDERS = Spelling(unset=(BEST_GUESS,), positions=True, highs=(("seed", MAX_ALTERNATIVE),), lenient=True)
 """How the two sliders spell options: framing by position (0 keep, 1 fit), the seed as the alternative number
 (``BEST_GUESS`` = no seed); a value off a slider (None, -1, Forge's /controlnet/detect default of 64, 2.5) means
 the option's default, as ControlNet itself treats out-of-range slider values."""

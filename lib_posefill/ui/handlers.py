@@ -44,7 +44,7 @@ EXPORT_NOTE = (
 )
 
 
-CONTROLS = Spelling(unset="")
+CONTROLS = Spelling(unset=("",))
 """How the controls spell options: as Options does, but an optional one left empty (blank text) is unset."""
 
 

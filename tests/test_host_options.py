@@ -10,6 +10,7 @@ import types
 
 import numpy as np
 import pytest
+from conftest import person_doc, run_cli, write_json
 
 from lib_posefill import Options, PoseFillError
 from lib_posefill.comfyui.load import with_canvas
@@ -70,14 +71,15 @@ def test_a_bad_value_gives_the_same_one_line_error_on_every_surface(name, text, 
     assert cli_error(name, text) == expected
     http = one_error(lambda: request_options(validate("complete", {"pose": {}, "options": {name: text}})))
     assert http == f"options: {expected}"
-    if name in FIELD_BY_NAME and name != "seed":  # the tab shows no seed control (Another version instead)
+    if name != "seed":  # the tab shows no seed control (Another version instead)
         assert one_error(lambda: tab_options({name: text})) == expected
     assert one_error(lambda: options_from_widgets({name: text})) == expected
-    opts = types.SimpleNamespace(data={settings.SCOPE: text} if name == "scope" else {})
-    if name == "scope":  # settings: the same message, as a warning, and the defaults
+    stored = {"scope": settings.SCOPE, "min_visible": settings.MIN_VISIBLE, "hands": settings.HANDS_KEY}
+    if name in stored:  # WebUI settings: the same message, as a warning, and the defaults
+        opts = types.SimpleNamespace(data={stored[name]: text})  # shared.opts keeps its values in .data
         with caplog.at_level(logging.WARNING, logger="posefill"):
             assert settings.current_options(opts) == Options()
-        assert expected in caplog.text
+        assert f"PoseFill settings: {expected}; using the defaults" in caplog.text
 
 
 def test_numbers_from_sliders_and_numpy_are_read_as_the_numbers_they_are():
@@ -172,3 +174,13 @@ def test_every_field_goes_through_from_host():
         max_file_mb=2.0,
         max_people=50,
     )
+
+
+@pytest.mark.parametrize(("flag", "text"), [("--min-visible", "many"), ("--scope", "legs"), ("--seed", "-1")])
+def test_the_cli_says_a_bad_flag_value_in_the_options_own_line_and_exits_2(tmp_path, flag, text):
+    src = write_json(tmp_path / "in.json", person_doc())
+    done = run_cli("complete", str(src), "-o", str(tmp_path / "out.json"), flag, text)
+    name = flag[2:].replace("-", "_")
+    expected = one_error(lambda: Options.from_host({name: text}))
+    assert done.returncode == 2 and done.stderr == f"error: {expected}\n"
+    assert not (tmp_path / "out.json").exists()

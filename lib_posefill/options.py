@@ -327,6 +327,7 @@ class Options:
 
 
 DEFAULTS = Options()
+"""The defaults, one shared instance (Options never change)."""
 
 
 def add_option_arguments(parser: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PoseFillError, shown
-from ..options import Options
+from ..options import DEFAULTS, Options
 
 STYLES = ("controlnet", "preview")
 SERVER_ONLY = ("max_file_mb", "max_people")
@@ -28,7 +28,6 @@ EXPECTED = {
     "extend": "true or false",
 }
 ROUTE_FIELDS = {"complete": ("pose", "options", "frame"), "render": tuple(EXPECTED)}
-DEFAULT_OPTIONS = Options()
 
 
 @dataclass
@@ -106,7 +105,7 @@ def validate(route: str, body: dict[str, Any]) -> PoseRequest:
 def request_options(request: PoseRequest) -> Options:
     """The request's options through the one options model; the server's limits cannot be set."""
     if not request.options:
-        return DEFAULT_OPTIONS
+        return DEFAULTS
     refused = sorted(set(request.options) & set(SERVER_ONLY))
     if refused:
         raise PoseFillError(f"{', '.join(refused)} cannot be set over HTTP", where="options")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .document import PoseDocument
-from .filler import Filler
+from .filler import Filler, seed_array
 from .framing import apply_framing, picture
 from .hands import attach
 from .options import Options
@@ -142,7 +142,7 @@ def complete_arrays(
         evidence = evidence_given[todo] | hint_present[todo]
         detected = xy if found is None else found.xy
         evidence_xy = np.where(evidence_given[todo, :, None], detected[todo], hint_xy[todo])
-        seeds = np.full(int(todo.sum()), -1 if options.seed is None else options.seed, dtype=np.int64)
+        seeds = seed_array(options.seed, int(todo.sum()))
         pred[todo], reasons = predict_rows(filler, evidence_xy, evidence, frame[todo], seeds)
         for i, reason in zip(np.flatnonzero(todo), reasons):
             skipped[i] = reason

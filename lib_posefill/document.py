@@ -248,8 +248,8 @@ def write_document(doc: PoseDocument) -> dict[str, Any]:
     """The output document: pixel coordinates, c = 1.0 for present joints, and each completed person's
     ``posefill`` record."""
     out = dict(doc.raw)
-    out["canvas_width"] = _plain_number(doc.width)
-    out["canvas_height"] = _plain_number(doc.height)
+    out["canvas_width"] = plain_number(doc.width)
+    out["canvas_height"] = plain_number(doc.height)
     people = []
     for person in doc.people:
         new = dict(person.raw)
@@ -269,5 +269,6 @@ def write_documents(docs: list[PoseDocument]) -> list[dict[str, Any]]:
     return [write_document(doc) if doc.people else dict(doc.raw) for doc in docs]
 
 
-def _plain_number(v: float) -> int | float:
-    return int(v) if float(v).is_integer() else v
+def plain_number(v: float) -> int | float:
+    """A number as PoseFill writes it into JSON: whole values as int, others as float."""
+    return int(v) if float(v).is_integer() else float(v)

@@ -1,7 +1,10 @@
 """The one options model: every knob of PoseFill, its default, its range and its help text.
 
-The CLI flags, the Python API, the HTTP API, the tab and the ControlNet variant all build their
-controls from ``FIELDS`` and validate through ``Options.from_mapping``.
+The CLI flags, the Python API, the HTTP API, the tab, ComfyUI and the ControlNet variant all build their
+controls from ``FIELDS``, and every host's raw values (strings from argparse and gradio, numbers from sliders and
+ComfyUI widgets, numpy numbers included) become Options in one constructor, ``Options.from_host``, which
+validates each value once. A host whose widgets cannot hold None says how it spells "unset" in its ``Spelling``;
+inside PoseFill "no seed" is None only.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import numbers
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -146,7 +150,12 @@ def parse_canvas(text: str, where: str = "canvas") -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def _coerce(field: Field, value: Any) -> Any:
+def _coerce(field: Field, value: Any, high: float | None = None) -> Any:
+    """The value of ``field`` from one raw value (``high``: a host's lower maximum), or a one-line PoseFillError
+    naming the field."""
+    high = field.high if high is None else high
+    if isinstance(value, numbers.Number) and type(value) not in (int, float) and hasattr(value, "item"):
+        value = value.item()  # a numpy number (ComfyUI) as the Python number it is, in messages too
     if value is None:
         if field.optional:
             return None
@@ -165,7 +174,7 @@ def _coerce(field: Field, value: Any) -> Any:
     if field.kind is int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if isinstance(value, str) and len(value) <= 20:
+        elif isinstance(value, str) and len(value) <= 20:
             with contextlib.suppress(ValueError):
                 value = int(value)
         if not isinstance(value, int):
@@ -177,11 +186,70 @@ def _coerce(field: Field, value: Any) -> Any:
             raise PoseFillError(f"expected a number, got {shown(value)}", where=field.name) from None
         if value != value or value in (float("inf"), float("-inf")):
             raise PoseFillError(f"expected a finite number, got {shown(value)}", where=field.name)
-    if (field.low is not None and value < field.low) or (field.high is not None and value > field.high):
-        raise PoseFillError(
-            f"expected a value in [{field.low:g}, {field.high:g}], got {shown(value)}", where=field.name
-        )
+    if (field.low is not None and value < field.low) or (high is not None and value > high):
+        raise PoseFillError(f"expected a value in [{field.low:g}, {high:g}], got {shown(value)}", where=field.name)
     return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Spelling:
+    """How a host writes option values its widgets cannot hold as Options does; each adapter names its own and
+    hands it to ``Options.from_host``. The default (JSON, the Python API, argparse strings) spells nothing its own
+    way: None is "unset", everything else is validated as it is."""
+
+    unset: tuple[Any, ...] = ()
+    """Beside None, the host's values for "unset" of an optional option (seed, canvas): ComfyUI's INT widget -1,
+    a blank text "" (the tab, ComfyUI), the ControlNet alternative slider's ``BEST_GUESS``."""
+    positions: bool = False
+    """A whole number for a choice option picks the choice at that position (a slider: framing 0 keep, 1 fit)."""
+    highs: tuple[tuple[str, float], ...] = ()
+    """Options whose widget ends below the option's maximum, with that maximum (the alternative slider's 32)."""
+    lenient: bool = False
+    """A value that is not valid means the option's default instead of an error (as ControlNet treats a slider
+    value outside its range)."""
+
+    def read(self, field: Field, value: Any) -> Any:
+        """The value of ``field`` from one raw value of this host, validated once."""
+        if field.optional and is_unset(value, self.unset):
+            return None
+        if self.positions and field.choices:
+            spot = Field(field.name, int, 0, "", low=0, high=len(field.choices) - 1)
+            return field.choices[_coerce(spot, value)]
+        return _coerce(field, value, dict(self.highs).get(field.name))
+
+
+JSON = Spelling()
+"""JSON bodies, the Python API, argparse's strings and the WebUI settings: None = unset, nothing else."""
+
+
+def is_unset(value: Any, unset: tuple[Any, ...] = ()) -> bool:
+    """Whether a host's raw value means "unset" (for ``seed``: no seed, the best guess): None, or one of the host's
+    own spellings ``unset`` (a number compared as a number, a text compared stripped). The one place where -1, 0
+    or a blank text becomes None."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() in [u for u in unset if isinstance(u, str)]
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        return any(isinstance(u, numbers.Number) and not isinstance(u, bool) and bool(value == u) for u in unset)
+    return False
+
+
+BEST_GUESS = 0
+"""The alternative number of the best guess (no seed) where a slider or counter cannot hold None: the ControlNet
+alternative slider's 0, the tab's version 1 (version = alternative + 1). Alternative n > 0 is seed n."""
+
+
+def alternative(seed: int | None) -> int:
+    """A seed as an alternative number (``BEST_GUESS`` for no seed)."""
+    return BEST_GUESS if seed is None else seed
+
+
+def next_seed(seed: int | None) -> int | None:
+    """The seed of the next alternative (the tab's Another version): after the best guess 1, 2, ...; after the
+    largest seed the best guess again."""
+    following = (alternative(seed) + 1) % (FIELD_BY_NAME["seed"].high + 1)
+    return None if following == BEST_GUESS else following
 
 
 def _name(key: object) -> str:
@@ -191,7 +259,8 @@ def _name(key: object) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Options:
-    """Validated options. Build with ``Options()``, ``Options.from_mapping(d)`` or ``replace(**changes)``."""
+    """Validated options. Build with ``Options()``, ``Options.from_host(values, spelling)`` (``from_mapping(d)``
+    for JSON) or ``replace(**changes)``."""
 
     scope: str = "limbs"
     framing: str = "keep"
@@ -211,19 +280,43 @@ class Options:
             object.__setattr__(self, field.name, _coerce(field, getattr(self, field.name)))
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> Options:
-        """Options from a dict (HTTP body, tab state); unknown keys are an error that names them."""
+    def from_host(
+        cls, values: Mapping[str, Any] | None, spelling: Spelling = JSON, base: Options | None = None
+    ) -> Options:
+        """The one constructor for every host's raw values: ``base`` (the defaults) with the options in
+        ``values``, each validated once as ``spelling`` says the host writes it. Unknown names are an error that
+        names them; a bad value a one-line error naming its option."""
         if values is not None and not isinstance(values, Mapping):
             raise PoseFillError(f"expected an object of options, got {type(values).__name__}", where="options")
-        values = dict(values or {})
+        values = values or {}
         unknown = sorted(_name(key) for key in values if key not in FIELD_BY_NAME)
         if unknown:
             names = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
             raise PoseFillError(f"unknown option(s) {names}; known: {', '.join(FIELD_BY_NAME)}")
-        return cls(**values)
+        checked = {}
+        for name, value in values.items():
+            try:
+                checked[name] = spelling.read(FIELD_BY_NAME[name], value)
+            except PoseFillError:
+                if not spelling.lenient:
+                    raise
+                checked[name] = FIELD_BY_NAME[name].default
+        return (DEFAULTS if base is None else base)._with(checked)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None) -> Options:
+        """Options from a dict (HTTP body, the Python API): ``from_host`` with JSON's spelling."""
+        return cls.from_host(values)
 
     def replace(self, **changes: Any) -> Options:
-        return dataclasses.replace(self, **changes)
+        """These options with ``changes``, only those validated."""
+        return self.from_host(changes, base=self)
+
+    def _with(self, checked: dict[str, Any]) -> Options:
+        """A copy with already validated values (no second validation)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__, **checked)
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -231,6 +324,10 @@ class Options:
     @property
     def canvas_size(self) -> tuple[int, int] | None:
         return parse_canvas(self.canvas) if self.canvas else None
+
+
+DEFAULTS = Options()
+"""The defaults, one shared instance (Options never change)."""
 
 
 def add_option_arguments(parser: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
@@ -245,18 +342,16 @@ def add_option_arguments(parser: argparse.ArgumentParser, names: tuple[str, ...]
             "help": f"{field.help} (default: {field.default})",
         }
         if field.choices:
-            kwargs["choices"] = field.choices
+            kwargs["metavar"] = "{" + ",".join(field.choices) + "}"  # as argparse shows choices
         elif field.name == "canvas":
             kwargs["metavar"] = "WxH"
-        else:
-            kwargs["type"] = field.kind
         parser.add_argument(flag, **kwargs)
 
 
 def options_from_args(args: argparse.Namespace) -> Options:
-    """Options from parsed CLI flags (flags left unset keep their defaults)."""
-    given = {f.name: getattr(args, f.name) for f in FIELDS if getattr(args, f.name, None) is not None}
-    return Options.from_mapping(given)
+    """Options from parsed CLI flags, still the strings typed (argparse checks none of them; flags left unset keep
+    their defaults)."""
+    return Options.from_host({f.name: v for f in FIELDS if (v := getattr(args, f.name, None)) is not None})
 
 
 def markdown_table() -> str:

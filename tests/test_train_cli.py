@@ -5,6 +5,7 @@ import pytest
 from test_training_data import write_coco_json
 
 from lib_posefill.cli import main
+from lib_posefill.filler import seed_array
 from lib_posefill.model import OnnxFiller
 from posefill_dev.training.card import CARD_NAME, card_facts, read_card
 
@@ -43,7 +44,7 @@ def test_train_smoke_run_writes_a_loadable_model(tmp_path, capsys):
     xy = np.asarray(np.random.default_rng(0).uniform(100, 300, (3, 18, 2)), np.float32)
     present = np.ones((3, 18), bool)
     present[:, 8:] = False
-    pred = filler.predict(xy, present, np.tile([0, 0, 400, 500], (3, 1)).astype(np.float32), np.full(3, -1))
+    pred = filler.predict(xy, present, np.tile([0, 0, 400, 500], (3, 1)).astype(np.float32), seed_array(None, 3))
     assert pred.shape == (3, 18, 2) and np.isfinite(pred).all()
     card = out.with_name(CARD_NAME)
     assert read_card(card) == card_facts(out)

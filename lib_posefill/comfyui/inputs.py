@@ -10,8 +10,14 @@ import numpy as np
 
 from ..errors import PoseFillError
 from ..limits import MAX_IMAGE_BATCH_BYTES, MAX_JSON_DEPTH
+from ..options import Spelling
 
 PLAIN = (int, float)
+UNSET = -1
+"""The value of an optional integer widget (``seed``) that leaves the option unset."""
+WIDGETS = Spelling(unset=(UNSET, ""))
+"""How the widgets spell option values: as Options does, but ``UNSET`` (an INT widget holds no None) or a blank
+text (a STRING widget: ``canvas``) for unset."""
 
 
 def plain_value(value: Any) -> Any:

@@ -15,6 +15,7 @@ from ..jsontext import decoded_size, loads_json
 from ..limits import JSON_MEMORY_FACTOR
 from ..options import Options
 from ..sequence.order import natural_key
+from .inputs import WIDGETS
 from .nodes import conditioning_images
 
 
@@ -90,7 +91,7 @@ def read_text(text: str, options: Options) -> list:
 
 def with_canvas(documents: list, canvas: str) -> list:
     """``canvas`` (WxH) given to the documents that have no canvas size (bare OpenPose output)."""
-    size = Options.from_mapping({"canvas": canvas.strip() or None}).canvas_size
+    size = Options.from_host({"canvas": canvas}, WIDGETS).canvas_size
     if size is None:
         return documents
     w, h = size

@@ -15,10 +15,8 @@ from ..model import cached_filler
 from ..options import CORE_FIELDS, FIELD_BY_NAME, Field, Options
 from ..render import draw_document
 from ..sequence.complete import complete_frames
-from .inputs import check_image_batch, plain_value
+from .inputs import UNSET, WIDGETS, check_image_batch, plain_value
 
-UNSET = -1
-"""The value of an optional integer widget (``seed``) that leaves the option unset."""
 NO_VALUE_CONTROL = {"control_after_generate": False}
 """How ComfyUI's own nodes declare an INT named seed that must keep the user's value. The frontend (1.12 on) gives
 an INT named seed or noise_seed a "control after generate" widget, starting at randomize, unless this key is False;
@@ -41,8 +39,7 @@ def widget(field: Field) -> tuple:
 
 def options_from_widgets(values: dict[str, Any]) -> Options:
     """Options from the widget values (``UNSET`` leaves an optional option unset)."""
-    given = {k: None if FIELD_BY_NAME[k].optional and v == UNSET else v for k, v in values.items()}
-    return Options.from_mapping(given)
+    return Options.from_host(values, WIDGETS)
 
 
 def conditioning_images(docs: list[PoseDocument]):

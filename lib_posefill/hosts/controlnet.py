@@ -13,7 +13,7 @@ from typing import Any
 
 from ..options import Options
 from . import variants
-from .wrapper import VariantPreprocessor
+from .wrapper import VariantPreprocessor, register_variants
 
 COPIED = (
     "tags",
@@ -60,15 +60,6 @@ def variant_class(base: type) -> type:
 
 def register(registry: Any, options: Callable[[], Options] = Options) -> list[str]:
     """Register a variant of every supported original found; returns the variant names (idempotent)."""
-    names = []
-    cls = None
-    for original_name in variants.ORIGINALS:
-        name = variants.variant_name(original_name)
-        original = registry.get_preprocessor(original_name)
-        if original is None:
-            continue
-        if registry.get_preprocessor(name) is None:
-            cls = cls or variant_class(registry)
-            registry.add_supported_preprocessor(cls(original, options))
-        names.append(name)
-    return names
+    return register_variants(
+        registry.get_preprocessor, registry.add_supported_preprocessor, lambda: variant_class(registry), options
+    )

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..options import Options
 from . import variants
-from .wrapper import VariantPreprocessor
+from .wrapper import VariantPreprocessor, register_variants
 
 COPIED = (
     "tags",
@@ -63,15 +63,9 @@ def variant_class(base_module: Any) -> type:
 
 def register(shared: Any, base_module: Any, options: Callable[[], Options] = Options) -> list[str]:
     """Register a variant of every supported original found; returns the variant names (idempotent)."""
-    names = []
-    cls = None
-    for original_name in variants.ORIGINALS:
-        name = variants.variant_name(original_name)
-        original = shared.supported_preprocessors.get(original_name)
-        if original is None:
-            continue
-        if name not in shared.supported_preprocessors:
-            cls = cls or variant_class(base_module)
-            shared.add_supported_preprocessor(cls(original, options))
-        names.append(name)
-    return names
+    return register_variants(
+        shared.supported_preprocessors.get,
+        shared.add_supported_preprocessor,
+        lambda: variant_class(base_module),
+        options,
+    )

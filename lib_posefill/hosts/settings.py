@@ -78,7 +78,7 @@ def current_options(opts: Any) -> Options:
         "suspicious": _get(opts, SUSPICIOUS_KEY, FIELD_BY_NAME["suspicious"].default),
     }
     try:
-        return Options.from_mapping(values)
+        return Options.from_host(values)
     except PoseFillError as err:
         log.warning("PoseFill settings: %s; using the defaults", err)
         return Options()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..options import Options
+from ..options import BEST_GUESS, Options, Spelling
 
 ORIGINALS: tuple[str, ...] = ("dw_openpose_full", "openpose", "openpose_full", "openpose_hand", "openpose_face")
 """Body-pose preprocessors PoseFill repairs (not animal_openpose, not openpose_faceonly)."""
@@ -52,25 +52,13 @@ class Slider:
 
 
 FRAMING_SLIDER = Slider("PoseFill framing (0 = keep, 1 = fit whole body)", 0, 1, 1, 0)
-ALTERNATIVE_SLIDER = Slider("PoseFill alternative (0 = best guess)", 0, MAX_ALTERNATIVE, 1, 0)
-
-
-def _whole(value: Any, low: int, high: int) -> int | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not (low <= number <= high) or number != round(number):
-        return None
-    return int(number)
+ALTERNATIVE_SLIDER = Slider(f"PoseFill alternative ({BEST_GUESS} = best guess)", 0, MAX_ALTERNATIVE, 1, BEST_GUESS)
+SLIDERS = Spelling(unset=(BEST_GUESS,), positions=True, highs=(("seed", MAX_ALTERNATIVE),), lenient=True)
+"""How the two sliders spell options: framing by position (0 keep, 1 fit), the seed as the alternative number
+(``BEST_GUESS`` = no seed); a value off a slider (None, -1, Forge's /controlnet/detect default of 64, 2.5) means
+the option's default, as ControlNet itself treats out-of-range slider values."""
 
 
 def slider_options(base: Options, slider_1: Any, slider_2: Any) -> Options:
-    """Options for one call: ``base`` (from the settings) with framing from slider 1 and the seed from slider 2.
-
-    Values outside a slider's range (None, -1, Forge's /controlnet/detect default of 64) mean its
-    default, as ControlNet itself treats out-of-range slider values.
-    """
-    framing = "fit" if _whole(slider_1, 0, 1) == 1 else "keep"
-    alternative = _whole(slider_2, 0, MAX_ALTERNATIVE) or 0
-    return base.replace(framing=framing, seed=alternative or None)
+    """Options for one call: ``base`` (from the settings) with framing from slider 1 and the seed from slider 2."""
+    return Options.from_host({"framing": slider_1, "seed": slider_2}, SLIDERS, base)

@@ -139,3 +139,25 @@ class VariantPreprocessor:
             "slider_2": self.slider_default(self.original.slider_2),
         }
         return run_variant(self.original, input_image, resolution, options, **originals, slider_3=slider_3, **kwargs)
+
+
+def register_variants(
+    get: Callable[[str], Any],
+    add: Callable[[Any], None],
+    variant_class: Callable[[], type],
+    options: Callable[[], Options],
+) -> list[str]:
+    """Register a variant of every supported original a host's registry has (``get`` a preprocessor by name,
+    None when absent; ``add`` one), the class made on first need; returns the variant names (idempotent)."""
+    names = []
+    cls = None
+    for original_name in variants.ORIGINALS:
+        name = variants.variant_name(original_name)
+        original = get(original_name)
+        if original is None:
+            continue
+        if get(name) is None:
+            cls = cls or variant_class()
+            add(cls(original, options))
+        names.append(name)
+    return names

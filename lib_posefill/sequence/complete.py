@@ -30,7 +30,7 @@ from ..completion import (
 )
 from ..document import PoseDocument
 from ..errors import PoseFillError
-from ..filler import Filler
+from ..filler import Filler, seed_array
 from ..framing import apply_framing, picture
 from ..options import Options
 from .memory import carry_over
@@ -166,10 +166,10 @@ def _model_guesses(bodies: Bodies, k: np.ndarray, a: np.ndarray, carried, condit
     xy = np.concatenate([evidence_xy[a], np.where(condition[b, :, None], carried[b] / k[b], evidence_xy[b])])
     ev = np.concatenate([evidence[a], evidence[b] | condition[b]])
     people = np.concatenate([a, b])
-    seeds = np.full(len(xy), -1, dtype=np.int64)
+    seeds = seed_array(None, len(xy))
     if options.seed is not None:
         xy, ev, people = np.concatenate([xy, xy[main_rows]]), np.concatenate([ev, ev[main_rows]]), np.r_[people, a]
-        seeds = np.r_[seeds, np.full(len(a), options.seed)]
+        seeds = np.r_[seeds, seed_array(options.seed, len(a))]
     pred, reasons = predict_rows(filler, xy, ev, bodies.frame[people], seeds)
     pred = pred * k[people]
     failed = np.array([r is not None for r in reasons], dtype=bool)

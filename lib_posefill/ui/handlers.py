@@ -21,7 +21,7 @@ from ..files import read_bytes
 from ..filler import Filler
 from ..jsontext import loads_json
 from ..memory import release_memory
-from ..options import FIELD_BY_NAME, Options
+from ..options import FIELD_BY_NAME, Options, Spelling
 from ..render import draw_document, encode_png
 from . import state as st
 from .background import encode_background, fits_canvas
@@ -43,15 +43,13 @@ EXPORT_NOTE = (
 )
 
 
+CONTROLS = Spelling(unset=("",))
+"""How the controls spell options: as Options does, but an optional one left empty (blank text) is unset."""
+
+
 def tab_options(values: Mapping[str, Any]) -> Options:
-    """Options from the controls' values (named as in FIELDS), validated; an optional field left empty is unset."""
-    given = {
-        k: v
-        for k, v in values.items()
-        if k in FIELD_BY_NAME
-        and not (FIELD_BY_NAME[k].optional and (v is None or (isinstance(v, str) and not v.strip())))
-    }
-    return Options.from_mapping(given)
+    """Options from the controls' values (named as in FIELDS; other keys are not options), validated once."""
+    return Options.from_host({k: v for k, v in values.items() if k in FIELD_BY_NAME}, CONTROLS)
 
 
 class Handlers:

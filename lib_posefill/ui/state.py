@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 
 from ..api import complete_document
-from ..document import BODY_KEY, PART_KEYS, PoseDocument, parse_documents, write_document
+from ..document import BODY_KEY, PART_KEYS, PoseDocument, parse_documents, plain_number, write_document
 from ..errors import PoseFillError, shown
 from ..filler import Filler
 from ..framing import apply_framing
 from ..hands import FACE_KEY, HAND_KEYS
-from ..options import Options
+from ..options import Options, next_seed
 from ..skeleton import JOINT_INDEX, JOINT_NAMES, L_WRIST, NOSE, NUM_JOINTS, R_WRIST
 
 ABSENT, GIVEN, PINNED, REMOVED = 0, 1, 2, 3  # a joint's source: what the filler is told
@@ -152,7 +152,7 @@ def _fill_group(state: TabState, people: list[Person], options: Options, filler:
         if len(removed):
             keypoints = np.asarray(raw[BODY_KEY], dtype=float).reshape(NUM_JOINTS, 3)
             keypoints[removed] = 0.0
-            raw[BODY_KEY] = [_plain(v) for v in keypoints.ravel()]
+            raw[BODY_KEY] = [plain_number(v) for v in keypoints.ravel()]
             raw["posefill"] = {**raw["posefill"], "filled": [j for j in raw["posefill"]["filled"] if j not in removed]}
     return out
 
@@ -162,10 +162,6 @@ def _added_parts(record: dict[str, Any]) -> set[str]:
     hands = record.get("hands")
     keys = {HAND_KEYS[side] for side in hands if side in HAND_KEYS} if isinstance(hands, list) else set()
     return keys | ({FACE_KEY} if record.get("face") is True else set())
-
-
-def _plain(v: float) -> int | float:
-    return int(v) if float(v).is_integer() else float(v)
 
 
 def fill(state: TabState, options: Options, filler: Filler | None = None) -> TabState:
@@ -297,7 +293,7 @@ def _shift_attached(base: dict[str, Any], index: int, joint: int, delta: np.ndar
     seen = points[:, 2] > 0
     points[seen, :2] += delta
     people = list(base["people"])
-    people[index] = {**raw, key: [_plain(round(v, 3)) for v in points.ravel()]}
+    people[index] = {**raw, key: [plain_number(round(v, 3)) for v in points.ravel()]}
     return {**base, "people": people}
 
 
@@ -460,8 +456,7 @@ def reroll(state: TabState, person: int) -> TabState:
     """Another version of one person: its next seed (re-rolls its filled joints; given and pinned joints stay)."""
     check_person(state, person)
     new = _remember(state)
-    seed = state.people[person].seed
-    new.edit(person).seed = 1 if seed is None else (seed + 1) % (2**31)
+    new.edit(person).seed = next_seed(state.people[person].seed)
     return new
 
 

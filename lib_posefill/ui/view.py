@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..options import alternative
 from ..skeleton import JOINT_NAMES
 from .editor import protocol
 from .state import TabState, joint_states, table_rows
@@ -75,7 +76,7 @@ def summary(state: TabState) -> str:
             text += f", replaced {', '.join(replaced)}"
         warnings += [f"{person_label(i) if n > 1 else 'the person'}: {w}" for w in _warnings(state, i)]
         if p.seed is not None:
-            text += f" (version {p.seed + 1})"
+            text += f" (version {alternative(p.seed) + 1})"
         parts.append(f"{person_label(i)}: {text}" if n > 1 else text[0].upper() + text[1:])
     if n > SUMMARY_PEOPLE:
         parts.append(f"… and {n - SUMMARY_PEOPLE} more")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,16 +22,11 @@ from pathlib import Path
 
 from lib_posefill.skeleton import R_KNEE
 
+from ..ports import free_port
 from .tab_roundtrip import pose
 
 TARGET_MS = {1: 100.0, 10: 300.0}
 """Median drop -> drawn time each pose size must stay under."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_app(port: int) -> subprocess.Popen:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .limits import free_port
+from ..ports import free_port
 from .model import example_people
 
 REPO = Path(__file__).resolve().parents[2]

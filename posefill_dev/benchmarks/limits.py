@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from lib_posefill.baselines import COCO_MEAN_POSE
 from lib_posefill.jsontext import decoded_size
 from lib_posefill.limits import HTTP_MAX_BYTES, JSON_MEMORY_FACTOR
 
+from ..ports import free_port
 from .scenes import dwpose_document
 
 REPO = Path(__file__).resolve().parents[2]
@@ -141,12 +141,6 @@ def bench_cli(folder: Path, scale: float) -> None:
         print(f"  {name:<62} exit {code}  {check(peak, 'CLI ' + name)}  {seconds:5.1f} s")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 SERVER = """
 import sys, fastapi, uvicorn
 from lib_posefill.http import routes as http
@@ -235,14 +229,11 @@ print(json.dumps({"status": handlers.upload(TabState(), data, "auto", OPTS)[1].s
 
 
 def skeleton_png(side: int = 4096) -> bytes:
-    import cv2
-
     from lib_posefill.document import parse_documents
     from lib_posefill.options import Options
-    from lib_posefill.render import draw_document
+    from lib_posefill.render import draw_document, encode_png
 
-    image = draw_document(parse_documents(crowd(50, side), Options())[0][0])
-    return cv2.imencode(".png", image[..., ::-1])[1].tobytes()
+    return encode_png(draw_document(parse_documents(crowd(50, side), Options())[0][0]))
 
 
 def bench_tab(folder: Path, scale: float) -> None:

@@ -14,14 +14,13 @@ import os
 import statistics
 import time
 
-import cv2
 import numpy as np
 
 from lib_posefill.baselines import COCO_MEAN_POSE
 from lib_posefill.document import parse_documents
 from lib_posefill.model import cached_filler
 from lib_posefill.options import Options
-from lib_posefill.render import draw_document
+from lib_posefill.render import draw_document, encode_png
 from lib_posefill.skeleton import R_KNEE
 from lib_posefill.ui.handlers import Handlers
 from lib_posefill.ui.state import TabState
@@ -70,9 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for people in (1, 10):
         data = json.dumps(pose(people)).encode()
-        png = cv2.imencode(".png", draw_document(parse_documents(pose(people), Options())[0][0])[..., ::-1])[
-            1
-        ].tobytes()
+        png = encode_png(draw_document(parse_documents(pose(people), Options())[0][0]))
         loaded, _ = handlers.upload(TabState(), data, "auto", OPTS)
 
         def upload(_i, data=data):

@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -38,6 +37,7 @@ from installed import REPO, only_installed
 
 import lib_posefill
 from lib_posefill.baselines import COCO_MEAN_POSE
+from posefill_dev.ports import free_port
 from posefill_dev.training.data import COCO_TO_OP18
 
 pytestmark = only_installed
@@ -82,12 +82,6 @@ def readme_blocks(text: str) -> list[Block]:
 
 
 BLOCKS = readme_blocks((REPO / "README.md").read_text(encoding="utf-8"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def coco_stand_in(folder: Path, seed: int = 0) -> None:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from lib_posefill import __version__
+from posefill_dev.ports import free_port
 
 pytest.importorskip("gradio")
 REPO = Path(__file__).resolve().parents[2]
@@ -22,9 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 def app():
     from lib_posefill.ui.blocks import launch
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     tab = launch("127.0.0.1", port)  # returns once it serves, with the HTTP API added
     yield port, f"http://127.0.0.1:{port}"
     tab.close()

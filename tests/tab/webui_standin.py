@@ -26,6 +26,8 @@ import cv2
 import gradio as gr
 import numpy as np
 
+from lib_posefill.render import encode_png
+
 REPO = Path(__file__).resolve().parents[2]
 GRADIO3 = gr.__version__.startswith("3.")
 OPENPOSE = "control_v11p_sd15_openpose [cab727d4]"
@@ -65,8 +67,7 @@ def report_components() -> None:
 
 
 def data_url(image: np.ndarray) -> str:
-    ok, png = cv2.imencode(".png", np.ascontiguousarray(image[..., ::-1]))
-    return "data:image/png;base64," + base64.b64encode(png.tobytes()).decode()
+    return "data:image/png;base64," + base64.b64encode(encode_png(image)).decode()
 
 
 def from_data_url(text) -> np.ndarray | None:

@@ -4,7 +4,6 @@ in a real gradio app, with PoseFill's on_after_component callback, driven throug
 from __future__ import annotations
 
 import shutil
-import socket
 
 import pytest
 
@@ -18,15 +17,10 @@ from modules.gradio_extensions import component_hook  # noqa: E402
 
 from lib_posefill.hosts import variants  # noqa: E402
 from lib_posefill.hosts.unit_ui import UnitCheckboxes  # noqa: E402
+from posefill_dev.ports import free_port  # noqa: E402
 
 UNIT = "txt2img_controlnet_ControlNet-0"
 CHOICES = ["none", "canny", "dw_openpose_full", "dw_openpose_full_posefill"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -8,16 +8,20 @@ Checked in this order, each on the detections the previous left:
 - swap: an elbow, wrist, knee or ankle exchanged with its left/right twin: when the model's guesses for the pair
   (both hidden) fit them exchanged much better than as labelled, they are exchanged back (``_swaps``);
 - snap: two joints closer than SNAP person-scale units (a detector parks an unseen joint on a visible one): the one
-  the rest of the body explains worse is taken out; within SNAP_NEAR (a joint parked a few pixels off, as a
+  the rest of the body explains worse is taken out when its leave-one-out guess misses it by Z_SNAP_EXACT expected
+  errors (a person seen from the side can have both shoulders on one point); within SNAP_NEAR (a joint parked a few pixels off, as a
   detector's heatmap peak one cell away puts it) only when its leave-one-out guess also misses it by more than
   Z_SNAP_TWIN (parked on its left/right twin) or Z_SNAP and SNAP_OFF units (on any other joint) times its
   expected error;
 - outlier: the model's leave-one-out guess misses the joint by more than Z_OUTLIER times its own expected error
-  (the network's ``uncertainty`` head) and by at least MIN_OFF person-scale units.
+  (the network's ``uncertainty`` head) and MIN_OFF person sizes; or, with anatomical evidence (``anatomy``: one
+  of its spans longer than any seen in COCO train, LONG, or nearly so, LONG_NEAR), by more than Z_LONG expected
+  errors and OFF_LONG sizes (Z_LONG_NEAR and OFF_LONG_NEAR). Sizes are the robust ``anatomy.person_size``, which
+  one wrong joint cannot move.
 
 Leave-one-out over every joint would cost a model row per joint. Instead two screening rows per person hide
 complementary halves of the body (SCREEN_GROUPS, twins together so the swap test comes free), and only joints the
-screen marks (above Z_SCREEN, or snapped) get their own leave-one-out row; up to MAX_ROUNDS rounds, one joint per
+screen marks (above Z_SCREEN, snapped, or with a span nearly too long) get their own leave-one-out row; up to MAX_ROUNDS rounds, one joint per
 person each (the one farthest from its guess), so one bad joint cannot get a good one taken out with it: its
 neighbour, guessed next to it, is checked again without it. The constants were calibrated on COCO train
 people with injected errors (``python -m lib_posefill.evaluation.suspicious DATA --calibrate``), never on val.
@@ -29,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .anatomy import excess
+from .baselines import COCO_MEAN_POSE
 from .features import fit
 from .skeleton import JOINT_NAMES, MIRROR, NUM_JOINTS
 
@@ -46,11 +52,21 @@ SCREEN_GROUPS = (
 is hidden in exactly one row, each twin pair in the same one, and an elbow or knee sees both its neighbours."""
 ERROR_FLOOR = 0.05
 """Expected errors below this many person-scale units count as this (the head can be over-sure)."""
+MEAN_TORSO = float(np.linalg.norm(COCO_MEAN_POSE[1] - (COCO_MEAN_POSE[8] + COCO_MEAN_POSE[11]) / 2))
+"""A person without a bone to measure has the size of the mean pose fitted to its joints (``features.fit``)."""
 Z_SCREEN = 2.5
-Z_OUTLIER = 12.0
-MIN_OFF = 0.5
+SCREEN_OFF = 0.5
+Z_OUTLIER = 8.0
+MIN_OFF = 1.0
+LONG = 1.0
+Z_LONG = 3.0
+OFF_LONG = 0.3
+LONG_NEAR = 0.9
+Z_LONG_NEAR = 4.0
+OFF_LONG_NEAR = 0.8
 SNAP = 0.01
 SNAP_NEAR = 0.1
+Z_SNAP_EXACT = 2.0
 Z_SNAP = 4.0
 SNAP_OFF = 0.8
 Z_SNAP_TWIN = 5.0
@@ -162,8 +178,10 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     xy = xy.copy()
     xy, swapped = _swaps(filler, xy, present, frame, scale, pred, err)
     wrong = np.zeros_like(present)
+    size, worst = _anatomy(xy, present & ~swapped, scale)
     off = np.sqrt(_sq(xy - pred))
-    candidate = present & ~swapped & (off > Z_SCREEN * err) & (off > MIN_OFF * scale[:, None])
+    candidate = present & ~swapped & (off > Z_SCREEN * err) & (off > SCREEN_OFF * size[:, None])
+    candidate |= present & ~swapped & (worst > LONG_NEAR)
     gap = np.sqrt(_sq(xy[:, :, None] - xy[:, None]))
     pairs = present[:, :, None] & present[:, None] & ~swapped[:, :, None] & ~swapped[:, None]
     pairs[:, np.arange(NUM_JOINTS), np.arange(NUM_JOINTS)] = False
@@ -182,12 +200,17 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
         miss = np.sqrt(_sq(xy[person, joint] - p[k, joint]))
         z = miss / e[k, joint]
         is_snap = (
-            snapped[person, joint].any(1)
+            (snapped[person, joint].any(1) & (z > Z_SNAP_EXACT))
             | (near_twin[person, joint].any(1) & (z > Z_SNAP_TWIN))
             | (near[person, joint].any(1) & (z > Z_SNAP) & (miss > SNAP_OFF * scale[person]))
         )
-        outlier = (z > Z_OUTLIER) & (miss > MIN_OFF * scale[person])
-        score = np.where(is_snap | outlier, miss / scale[person], -np.inf)  # the farthest off goes first
+        size_p, long = size[person], worst[person, joint]
+        outlier = (
+            ((z > Z_OUTLIER) & (miss > MIN_OFF * size_p))
+            | ((long > LONG) & (z > Z_LONG) & (miss > OFF_LONG * size_p))
+            | ((long > LONG_NEAR) & (z > Z_LONG_NEAR) & (miss > OFF_LONG_NEAR * size_p))
+        )
+        score = np.where(is_snap | outlier, miss / size_p, -np.inf)  # the farthest off goes first
         best = np.full(n, -np.inf)
         np.maximum.at(best, person, score)
         take = np.isfinite(score) & (score == best[person])
@@ -200,8 +223,16 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
                 for m in (snapped, near, near_twin):
                     m[i, :, j] = m[i, j, :] = False
         candidate &= first[:, None] & ~wrong  # only people with a find get another round
+        if first.any():  # spans measured again without the joints taken out
+            worst[first] = _anatomy(xy[first], present[first] & ~swapped[first] & ~wrong[first], scale[first])[1]
         candidate[person[~is_snap & ~outlier], joint[~is_snap & ~outlier]] = False
     return xy, wrong, swapped
+
+
+def _anatomy(xy: np.ndarray, present: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``anatomy.excess``, with the fitted mean pose's torso as the size of a person without a bone to measure."""
+    size, worst = excess(xy, present)
+    return np.where(np.isfinite(size) & (size > 0), size, MEAN_TORSO * scale), worst
 
 
 def _swap_gain(xy, pred, err, u, v) -> tuple[np.ndarray, np.ndarray]:

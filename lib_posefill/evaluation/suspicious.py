@@ -23,10 +23,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .. import suspicious
+from .. import anatomy, suspicious
 from ..completion import complete_arrays
 from ..filler import Filler
 from ..options import Options
+from ..skeleton import MIRROR
 from ..suspicious import TWINS
 from .protocol import SCORED, Cases, make_cases
 from .report import markdown_table
@@ -201,16 +202,47 @@ def suspicious_location(location, model=None, seed: int | None = None) -> tuple[
 
 
 @contextlib.contextmanager
-def thresholds(**values: float):
-    """The detector's constants set to ``values`` for the duration (calibration only)."""
-    old = {k: getattr(suspicious, k) for k in values}
+def thresholds_of(module, **values):
+    """A module's constants set to ``values`` for the duration (calibration only)."""
+    old = {k: getattr(module, k) for k in values}
     for k, v in values.items():
-        setattr(suspicious, k, v)
+        setattr(module, k, v)
     try:
         yield
     finally:
         for k, v in old.items():
-            setattr(suspicious, k, v)
+            setattr(module, k, v)
+
+
+def thresholds(**values: float):
+    """The detector's constants set to ``values`` for the duration (calibration only)."""
+    return thresholds_of(suspicious, **values)
+
+
+def learn_anatomy(train, seed: int = 11, people: int = 20_000, share: float = 0.999) -> tuple[np.ndarray, str]:
+    """``anatomy.SPANS`` learned from COCO train people (a random ``people`` of them, cut and occluded as the
+    evaluation families do, plus whole bodies): each bone's median length / torso on whole bodies, then each span's
+    ``share`` quantile of length / robust size over every case where both ends are given. Returns the table and
+    its text to paste into ``anatomy.py``."""
+    rng = np.random.default_rng(seed)
+    cases = all_cases(train.subset(rng.permutation(len(train))[:people]), seed)
+    table = anatomy.SPANS.copy()
+    ends = [tuple(sorted(p)) for p in zip(anatomy.SPAN_A, anatomy.SPAN_B, strict=True)]
+    twin = [ends.index(tuple(sorted((MIRROR[a], MIRROR[b])))) for a, b in ends]  # left and right pooled
+    full = cases[-1]
+    length, known = anatomy.span_lengths(full.truth, full.present)
+    for s in np.flatnonzero(anatomy.SIZE_BONES):
+        both = [length[known[:, k], k] / full.torso[known[:, k]] for k in {s, twin[s]}]
+        table[s, 2] = np.median(np.concatenate(both))
+    every = concat(cases)
+    length, known = anatomy.span_lengths(every.truth, every.present)
+    with thresholds_of(anatomy, TYPICAL=table[:, 2]):
+        size = anatomy.person_size(length, known)
+    for s in range(len(table)):
+        both = [length[known[:, k] & np.isfinite(size), k] / size[known[:, k] & np.isfinite(size)] for k in {s, twin[s]}]
+        table[s, 3] = np.quantile(np.concatenate(both), share)
+    rows = "\n".join(f"        ({int(a)}, {int(b)}, {t:.3f}, {m:.2f})," for a, b, t, m in table)
+    return table, f"learned on {len(every.truth):,} train cases ({people:,} people, seed {seed}):\n{rows}"
 
 
 GRID = {"Z_OUTLIER": (6.0, 8.0, 10.0, 12.0), "SWAP_GAIN": (2.0, 4.0), "MIN_OFF": (0.5, 0.8)}
@@ -248,7 +280,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib_posefill.evaluation.suspicious")
     parser.add_argument("data", help="COCO 2017 keypoints folder or file")
     parser.add_argument("--people", type=int, default=5_000, help="COCO train people to calibrate on")
+    parser.add_argument("--anatomy", action="store_true", help="instead: learn anatomy.SPANS (20,000 train people)")
     args = parser.parse_args(argv)
+    if args.anatomy:
+        print(learn_anatomy(load_people(args.data, "train"))[1])
+        return 0
     _, text = calibrate(load_filler(), load_people(args.data, "train"), people=args.people)
     print(text)
     return 0

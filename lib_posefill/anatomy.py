@@ -1,0 +1,91 @@
+"""Anatomical priors learned from COCO train: how long each span of the body can look in 2-D, relative to a robust
+person size, for ``suspicious=refill``.
+
+A span is a bone (neck-shoulder, shoulder-elbow, ...) or a two-bone chain (shoulder-wrist, hip-ankle, neck-elbow,
+...; it still bounds a wrist or ankle whose elbow or knee is missing). Perspective only shortens a span in 2-D, so
+one much longer than any seen is strong evidence that one of its ends is wrong.
+
+The person's size is robust to one wrong joint: the median over the bones present (shown in SIZE_BONES) of the
+bone's length divided by its typical length (a median person's bone / torso). A wrong joint moves at most three
+bones, so it cannot move the median of many; in torso-length units for an average person.
+
+SPANS rows: joint a, joint b, typical length / torso (bones only, else 0: not used for the size), the longest
+plausible length / person size (the 99.9th percentile over COCO train people, cut and occluded as the evaluation
+families do). Printed by ``python -m lib_posefill.evaluation.suspicious DATA --anatomy``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .skeleton import NUM_JOINTS
+
+SPANS = np.array(
+    [
+        # a, b, typical / torso, longest / size
+        (1, 2, 0.301, 0.58),
+        (1, 5, 0.301, 0.58),
+        (2, 3, 0.537, 1.18),
+        (3, 4, 0.438, 0.95),
+        (5, 6, 0.537, 1.18),
+        (6, 7, 0.438, 0.95),
+        (1, 8, 1.020, 1.55),
+        (8, 9, 0.757, 1.36),
+        (9, 10, 0.788, 1.37),
+        (1, 11, 1.020, 1.55),
+        (11, 12, 0.757, 1.36),
+        (12, 13, 0.788, 1.37),
+        (2, 5, 0.602, 1.16),
+        (8, 11, 0.397, 0.82),
+        (1, 0, 0.390, 0.91),
+        (0, 14, 0.100, 0.22),
+        (0, 15, 0.100, 0.22),
+        (14, 16, 0.165, 0.51),
+        (15, 17, 0.165, 0.51),
+        (2, 8, 1.006, 1.57),
+        (5, 11, 1.006, 1.57),
+        (2, 4, 0.000, 1.74),
+        (5, 7, 0.000, 1.74),
+        (8, 10, 0.000, 2.39),
+        (11, 13, 0.000, 2.39),
+        (1, 3, 0.000, 1.35),
+        (1, 6, 0.000, 1.35),
+        (1, 9, 0.000, 2.49),
+        (1, 12, 0.000, 2.49),
+        (0, 2, 0.000, 1.06),
+        (0, 5, 0.000, 1.06),
+    ]
+)
+SPAN_A, SPAN_B = SPANS[:, 0].astype(int), SPANS[:, 1].astype(int)
+TYPICAL, LONGEST = SPANS[:, 2], SPANS[:, 3]
+SIZE_BONES = TYPICAL > 0
+ENDS = np.zeros((len(SPANS), NUM_JOINTS), dtype=bool)
+ENDS[np.arange(len(SPANS)), SPAN_A] = ENDS[np.arange(len(SPANS)), SPAN_B] = True
+
+
+def span_lengths(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, S) length of every span and whether both its ends are present."""
+    length = np.sqrt(((xy[:, SPAN_A] - xy[:, SPAN_B]) ** 2).sum(-1))
+    return length, present[:, SPAN_A] & present[:, SPAN_B]
+
+
+def person_size(length: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """(N,) robust size (torso-length units of an average person): the median over present bones of length / typical;
+    NaN without any bone."""
+    ratio = np.where(known[:, SIZE_BONES], length[:, SIZE_BONES] / TYPICAL[SIZE_BONES], np.nan)
+    out = np.full(len(length), np.nan)
+    some = known[:, SIZE_BONES].any(1)
+    out[some] = np.nanmedian(ratio[some], 1)
+    return out
+
+
+def excess(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) the person's size and (N, 18) each joint's worst span: the longest of its spans with both ends present
+    as a share of that span's longest plausible length (above 1: longer than any seen); 0 without such a span."""
+    length, known = span_lengths(xy, present)
+    size = person_size(length, known)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(known, length / (size[:, None] * LONGEST), 0.0)
+    share = np.nan_to_num(share, nan=0.0, posinf=0.0)
+    worst = np.where(ENDS[None], share[..., None], 0.0).max(1)
+    return size, worst

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .skeleton import NUM_JOINTS
+from .skeleton import L_EAR, L_EYE, NUM_JOINTS, R_EAR, R_EYE
+
+FACE = (R_EYE, L_EYE, R_EAR, L_EAR)
 
 SPANS = np.array(
     [
@@ -59,8 +61,10 @@ SPANS = np.array(
 SPAN_A, SPAN_B = SPANS[:, 0].astype(int), SPANS[:, 1].astype(int)
 TYPICAL, LONGEST = SPANS[:, 2], SPANS[:, 3]
 SIZE_BONES = TYPICAL > 0
-ENDS = np.zeros((len(SPANS), NUM_JOINTS), dtype=bool)
-ENDS[np.arange(len(SPANS)), SPAN_A] = ENDS[np.arange(len(SPANS)), SPAN_B] = True
+CHECKED = ~np.isin(SPAN_A, FACE) & ~np.isin(SPAN_B, FACE)
+"""Spans judged by length: not the face's (eyes, ears), where a few pixels of detector noise look long."""
+ENDS = np.zeros((len(SPANS), NUM_JOINTS))
+ENDS[np.arange(len(SPANS)), SPAN_A] = ENDS[np.arange(len(SPANS)), SPAN_B] = 1.0
 
 
 def span_lengths(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,20 +76,20 @@ def span_lengths(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.nd
 def person_size(length: np.ndarray, known: np.ndarray) -> np.ndarray:
     """(N,) robust size (torso-length units of an average person): the median over present bones of length / typical;
     NaN without any bone."""
-    ratio = np.where(known[:, SIZE_BONES], length[:, SIZE_BONES] / TYPICAL[SIZE_BONES], np.nan)
-    out = np.full(len(length), np.nan)
-    some = known[:, SIZE_BONES].any(1)
-    out[some] = np.nanmedian(ratio[some], 1)
-    return out
+    bones = known[:, SIZE_BONES]
+    ratio = np.sort(np.where(bones, length[:, SIZE_BONES] / TYPICAL[SIZE_BONES], np.inf), 1)  # missing last
+    count = bones.sum(1, keepdims=True)
+    low = np.take_along_axis(ratio, np.maximum(count - 1, 0) // 2, 1)[:, 0]
+    high = np.take_along_axis(ratio, count // 2 - (count == 0), 1)[:, 0]  # the two middle ones (one when odd)
+    return np.where(count[:, 0] > 0, (low + high) / 2, np.nan)
 
 
-def excess(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(N,) the person's size and (N, 18) each joint's worst span: the longest of its spans with both ends present
-    as a share of that span's longest plausible length (above 1: longer than any seen); 0 without such a span."""
+def excess(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N,) the person's size; (N, 18) each joint's worst span: the longest of its spans with both ends present as a
+    share of that span's longest plausible length (above 1: longer than any seen), 0 without such a span (and for
+    the eyes and ears, not CHECKED); (N, 18) how many of its spans are longer than any seen."""
     length, known = span_lengths(xy, present)
     size = person_size(length, known)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(known, length / (size[:, None] * LONGEST), 0.0)
-    share = np.nan_to_num(share, nan=0.0, posinf=0.0)
-    worst = np.where(ENDS[None], share[..., None], 0.0).max(1)
-    return size, worst
+    unit = np.where(size > 0, size, np.inf)[:, None] * LONGEST  # NaN > 0 is False: no size, no evidence
+    share = np.where(known & CHECKED, length / unit, 0.0)
+    return size, (share[:, :, None] * ENDS).max(1), (share > 1.0) @ ENDS

@@ -14,10 +14,12 @@ Checked in this order, each on the detections the previous left:
   Z_SNAP_TWIN (parked on its left/right twin) or Z_SNAP and SNAP_OFF units (on any other joint) times its
   expected error;
 - outlier: the model's leave-one-out guess misses the joint by more than Z_OUTLIER times its own expected error
-  (the network's ``uncertainty`` head) and MIN_OFF person sizes; or, with anatomical evidence (``anatomy``: one
-  of its spans longer than any seen in COCO train, LONG, or nearly so, LONG_NEAR), by more than Z_LONG expected
-  errors and OFF_LONG sizes (Z_LONG_NEAR and OFF_LONG_NEAR). Sizes are the robust ``anatomy.person_size``, which
-  one wrong joint cannot move.
+  (the network's ``uncertainty`` head) and MIN_OFF person sizes; with anatomical evidence (``anatomy``) less
+  suffices: two of its spans longer than any seen in COCO train (the joint, not a neighbour, is off: an elbow
+  flung away stretches the upper arm and the forearm) and Z_LONG expected errors and OFF_LONG sizes; one span
+  longer than LONG_NEAR of any seen and Z_LONG_NEAR expected errors and OFF_LONG_NEAR sizes. Sizes are the robust
+  ``anatomy.person_size`` (torso lengths), which one wrong joint cannot move; expected errors are the network's
+  own, so both transfer to a retrained model.
 
 Leave-one-out over every joint would cost a model row per joint. Instead two screening rows per person hide
 complementary halves of the body (SCREEN_GROUPS, twins together so the swap test comes free), and only joints the
@@ -57,12 +59,11 @@ MEAN_TORSO = float(np.linalg.norm(COCO_MEAN_POSE[1] - (COCO_MEAN_POSE[8] + COCO_
 Z_SCREEN = 2.5
 SCREEN_OFF = 0.5
 Z_OUTLIER = 8.0
-MIN_OFF = 1.0
-LONG = 1.0
+MIN_OFF = 1.2
 Z_LONG = 3.0
 OFF_LONG = 0.3
-LONG_NEAR = 0.9
-Z_LONG_NEAR = 4.0
+LONG_NEAR = 1.0
+Z_LONG_NEAR = 3.0
 OFF_LONG_NEAR = 0.8
 SNAP = 0.01
 SNAP_NEAR = 0.1
@@ -77,6 +78,7 @@ TWIN_PAIRS[0, 0] = TWIN_PAIRS[1, 1] = False
 SWAP_SCREEN = 1.0
 SWAP_GAIN = 4.0
 SWAP_RATIO = 0.3
+SWAP_GAIN_LONG = 1.0
 MAX_ROUNDS = 2
 
 
@@ -178,7 +180,7 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     xy = xy.copy()
     xy, swapped = _swaps(filler, xy, present, frame, scale, pred, err)
     wrong = np.zeros_like(present)
-    size, worst = _anatomy(xy, present & ~swapped, scale)
+    size, worst, too_long = _anatomy(xy, present & ~swapped, scale)
     off = np.sqrt(_sq(xy - pred))
     candidate = present & ~swapped & (off > Z_SCREEN * err) & (off > SCREEN_OFF * size[:, None])
     candidate |= present & ~swapped & (worst > LONG_NEAR)
@@ -204,11 +206,11 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
             | (near_twin[person, joint].any(1) & (z > Z_SNAP_TWIN))
             | (near[person, joint].any(1) & (z > Z_SNAP) & (miss > SNAP_OFF * scale[person]))
         )
-        size_p, long = size[person], worst[person, joint]
+        size_p = size[person]
         outlier = (
             ((z > Z_OUTLIER) & (miss > MIN_OFF * size_p))
-            | ((long > LONG) & (z > Z_LONG) & (miss > OFF_LONG * size_p))
-            | ((long > LONG_NEAR) & (z > Z_LONG_NEAR) & (miss > OFF_LONG_NEAR * size_p))
+            | ((too_long[person, joint] >= 2) & (z > Z_LONG) & (miss > OFF_LONG * size_p))
+            | ((worst[person, joint] > LONG_NEAR) & (z > Z_LONG_NEAR) & (miss > OFF_LONG_NEAR * size_p))
         )
         score = np.where(is_snap | outlier, miss / size_p, -np.inf)  # the farthest off goes first
         best = np.full(n, -np.inf)
@@ -224,15 +226,17 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
                     m[i, :, j] = m[i, j, :] = False
         candidate &= first[:, None] & ~wrong  # only people with a find get another round
         if first.any():  # spans measured again without the joints taken out
-            worst[first] = _anatomy(xy[first], present[first] & ~swapped[first] & ~wrong[first], scale[first])[1]
+            _, worst[first], too_long[first] = _anatomy(
+                xy[first], present[first] & ~swapped[first] & ~wrong[first], scale[first]
+            )
         candidate[person[~is_snap & ~outlier], joint[~is_snap & ~outlier]] = False
     return xy, wrong, swapped
 
 
-def _anatomy(xy: np.ndarray, present: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _anatomy(xy: np.ndarray, present: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``anatomy.excess``, with the fitted mean pose's torso as the size of a person without a bone to measure."""
-    size, worst = excess(xy, present)
-    return np.where(np.isfinite(size) & (size > 0), size, MEAN_TORSO * scale), worst
+    size, worst, too_long = excess(xy, present)
+    return np.where(np.isfinite(size) & (size > 0), size, MEAN_TORSO * scale), worst, too_long
 
 
 def _swap_gain(xy, pred, err, u, v) -> tuple[np.ndarray, np.ndarray]:
@@ -269,7 +273,14 @@ def _swaps(filler, xy, present, frame, scale, pred, err) -> tuple[np.ndarray, np
         0,
         1,
     )
-    gain = np.where((gain > SWAP_GAIN) & (ratio < SWAP_RATIO), gain, -np.inf)
+    exchanged = xy[person].copy()
+    exchanged[rows, u], exchanged[rows, v] = xy[person, v], xy[person, u]
+    pair_worst = [
+        excess(p_xy, present[person])[1][rows[:, None], np.stack([u, v], 1)].max(1) for p_xy in (xy[person], exchanged)
+    ]
+    mended = (pair_worst[0] > 1.0) & (pair_worst[1] < LONG_NEAR)  # exchanged, no span of the pair is too long
+    confirmed = ((gain > SWAP_GAIN) & (ratio < SWAP_RATIO)) | (mended & (gain > SWAP_GAIN_LONG))
+    gain = np.where(confirmed, gain, -np.inf)
     best = np.full((len(xy), 2), -np.inf)  # per person: the best gain among arm pairs, among leg pairs
     np.maximum.at(best, (person, pair // 2), gain)
     xy = xy.copy()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from itertools import product
 from typing import Any
 
 from ..options import Options
@@ -50,8 +51,8 @@ def variant_class(base: type) -> type:
         def slider_default(parameter: Any) -> Any:
             return getattr(parameter, "value", None)
 
-        def __init__(self, original: Any, options: Callable[[], Options]) -> None:
-            super().__init__(variants.variant_name(original.name))
+        def __init__(self, original: Any, options: Callable[[], Options], refill: bool = False) -> None:
+            super().__init__(variants.variant_name(original.name, refill))
             self.adopt(original, options, COPIED, parameter_class)
             self.preprocessor_deps = [original.name]  # keeps the original loaded while the variant is in use
 
@@ -59,16 +60,17 @@ def variant_class(base: type) -> type:
 
 
 def register(registry: Any, options: Callable[[], Options] = Options) -> list[str]:
-    """Register a variant of every supported original found; returns the variant names (idempotent)."""
+    """Register both variants (plain, refill) of every supported original found; returns their names
+    (idempotent)."""
     names = []
     cls = None
-    for original_name in variants.ORIGINALS:
-        name = variants.variant_name(original_name)
+    for original_name, refill in product(variants.ORIGINALS, (False, True)):
+        name = variants.variant_name(original_name, refill)
         original = registry.get_preprocessor(original_name)
         if original is None:
             continue
         if registry.get_preprocessor(name) is None:
             cls = cls or variant_class(registry)
-            registry.add_supported_preprocessor(cls(original, options))
+            registry.add_supported_preprocessor(cls(original, options, refill))
         names.append(name)
     return names

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
+from itertools import product
 from typing import Any
 
 from ..options import Options
@@ -52,26 +53,27 @@ def variant_class(base_module: Any) -> type:
         def slider_default(parameter: Any) -> Any:
             return (getattr(parameter, "gradio_update_kwargs", None) or {}).get("value")
 
-        def __init__(self, original: Any, options: Callable[[], Options]) -> None:
+        def __init__(self, original: Any, options: Callable[[], Options], refill: bool = False) -> None:
             super().__init__()
+            self.name = variants.variant_name(original.name, refill)
             self.adopt(original, options, COPIED, base_module.PreprocessorParameter)
-            self.name = variants.variant_name(original.name)
             self.model_filename_filters = list(getattr(original, "model_filename_filters", None) or ["openpose"])
 
     return PoseFillPreprocessor
 
 
 def register(shared: Any, base_module: Any, options: Callable[[], Options] = Options) -> list[str]:
-    """Register a variant of every supported original found; returns the variant names (idempotent)."""
+    """Register both variants (plain, refill) of every supported original found; returns their names
+    (idempotent)."""
     names = []
     cls = None
-    for original_name in variants.ORIGINALS:
-        name = variants.variant_name(original_name)
+    for original_name, refill in product(variants.ORIGINALS, (False, True)):
+        name = variants.variant_name(original_name, refill)
         original = shared.supported_preprocessors.get(original_name)
         if original is None:
             continue
         if name not in shared.supported_preprocessors:
             cls = cls or variant_class(base_module)
-            shared.add_supported_preprocessor(cls(original, options))
+            shared.add_supported_preprocessor(cls(original, options, refill))
         names.append(name)
     return names

@@ -116,8 +116,8 @@ class VariantPreprocessor:
             if hasattr(original, attr):
                 setattr(self, attr, getattr(original, attr))
         self.tags = list(getattr(original, "tags", None) or [variants.TAG])
-        # Listed right after the originals, which stay the default of the OpenPose control type.
-        self.sorting_priority = getattr(original, "sorting_priority", 0) - 1
+        # Listed right after the originals, which stay the default of the OpenPose control type (refill after).
+        self.sorting_priority = getattr(original, "sorting_priority", 0) - 1 - variants.is_refill(self.name)
         self.slider_1, self.slider_2 = (
             parameter(label=s.label, minimum=s.minimum, maximum=s.maximum, step=s.step, value=s.value, visible=True)
             for s in (variants.FRAMING_SLIDER, variants.ALTERNATIVE_SLIDER)
@@ -127,7 +127,7 @@ class VariantPreprocessor:
 
     def __call__(self, input_image, resolution=512, slider_1=None, slider_2=None, slider_3=None, **kwargs):
         def options():
-            return variants.slider_options(self.options(), slider_1, slider_2)
+            return variants.slider_options(self.options(), slider_1, slider_2, variants.is_refill(self.name))
 
         originals = {
             "slider_1": self.slider_default(self.original.slider_1),

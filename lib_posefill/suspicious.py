@@ -6,27 +6,31 @@ Checked in this order, each on the detections the previous left:
   (never used as evidence, whatever the option); with refill, a person whose joints all lie on one point is
   ``collapsed`` (skipped, with a warning);
 - swap: an elbow, wrist, knee or ankle exchanged with its left/right twin: when the model's guesses for the pair
-  (both hidden) fit them exchanged much better than as labelled, they are exchanged back (``_swaps``);
+  (both hidden) fit them exchanged much better than as labelled (SWAP_GAIN, SWAP_RATIO), or somewhat better
+  (SWAP_GAIN_LONG) when exchanging them also mends a span longer than any seen (``anatomy``), they are exchanged
+  back (``_swaps``);
 - snap: two joints closer than SNAP person-scale units (a detector parks an unseen joint on a visible one): the one
   the rest of the body explains worse is taken out when its leave-one-out guess misses it by Z_SNAP_EXACT expected
-  errors (a person seen from the side can have both shoulders on one point); within SNAP_NEAR (a joint parked a few pixels off, as a
-  detector's heatmap peak one cell away puts it) only when its leave-one-out guess also misses it by more than
-  Z_SNAP_TWIN (parked on its left/right twin) or Z_SNAP and SNAP_OFF units (on any other joint) times its
-  expected error;
+  errors (a person seen from the side can have both shoulders on one point); within SNAP_NEAR (a joint parked a
+  few pixels off, as a detector's heatmap peak one cell away puts it) only when its leave-one-out guess also
+  misses it by more than Z_SNAP_TWIN (parked on its left/right twin) or Z_SNAP and SNAP_OFF units (on any other
+  joint) times its expected error;
 - outlier: the model's leave-one-out guess misses the joint by more than Z_OUTLIER times its own expected error
-  (the network's ``uncertainty`` head) and MIN_OFF person sizes; with anatomical evidence (``anatomy``) less
-  suffices: two of its spans longer than any seen in COCO train (the joint, not a neighbour, is off: an elbow
-  flung away stretches the upper arm and the forearm) and Z_LONG expected errors and OFF_LONG sizes; one span
-  longer than LONG_NEAR of any seen and Z_LONG_NEAR expected errors and OFF_LONG_NEAR sizes. Sizes are the robust
+  (the network's ``uncertainty`` head) and MIN_OFF person sizes; with anatomical evidence (``anatomy``: a span
+  longer than any seen in COCO train; perspective only shortens them) less suffices: Z_LONG expected errors and
+  OFF_LONG sizes when two of its spans are too long (the joint itself is off, not a neighbour: an elbow flung
+  away stretches the upper arm and the forearm, a wrist the forearm and shoulder-wrist), Z_LONG_NEAR and
+  OFF_LONG_NEAR when one is longer than LONG_NEAR of the longest seen. Sizes are the robust
   ``anatomy.person_size`` (torso lengths), which one wrong joint cannot move; expected errors are the network's
-  own, so both transfer to a retrained model.
+  own, so both carry over to a retrained model.
 
 Leave-one-out over every joint would cost a model row per joint. Instead two screening rows per person hide
 complementary halves of the body (SCREEN_GROUPS, twins together so the swap test comes free), and only joints the
-screen marks (above Z_SCREEN, snapped, or with a span nearly too long) get their own leave-one-out row; up to MAX_ROUNDS rounds, one joint per
-person each (the one farthest from its guess), so one bad joint cannot get a good one taken out with it: its
-neighbour, guessed next to it, is checked again without it. The constants were calibrated on COCO train
-people with injected errors (``python -m lib_posefill.evaluation.suspicious DATA --calibrate``), never on val.
+screen marks (above Z_SCREEN, snapped, or with a span too long) get their own leave-one-out row; up to MAX_ROUNDS
+rounds, one joint per person each (the one farthest from its guess), so one bad joint cannot get a good one taken
+out with it: its neighbour, guessed next to it, is checked again without it (and its spans measured again). The
+constants were calibrated on COCO train people with injected errors (``python -m lib_posefill.evaluation.suspicious
+DATA``; the spans with ``--anatomy``), never on val.
 """
 
 from __future__ import annotations
@@ -68,8 +72,8 @@ OFF_LONG_NEAR = 0.8
 SNAP = 0.01
 SNAP_NEAR = 0.1
 Z_SNAP_EXACT = 2.0
-Z_SNAP = 4.0
-SNAP_OFF = 0.8
+Z_SNAP = 5.0
+SNAP_OFF = 0.3
 Z_SNAP_TWIN = 5.0
 TWIN_PAIRS = np.zeros((NUM_JOINTS, NUM_JOINTS), dtype=bool)
 TWIN_PAIRS[np.arange(NUM_JOINTS), MIRROR] = True

@@ -273,4 +273,3 @@ def test_person_size_is_not_moved_by_one_wrong_joint():
     assert too_long_far[0, R_ANKLE] == 2 and too_long_far[0].max() == 2  # shin and hip-ankle: only the ankle has two
     none, _, _ = excess(xy[None], np.isin(np.arange(18), (R_WRIST, R_ANKLE, 0))[None])  # no bone: no size, no evidence
     assert np.isnan(none[0])
-

@@ -63,8 +63,18 @@ TYPICAL, LONGEST = SPANS[:, 2], SPANS[:, 3]
 SIZE_BONES = TYPICAL > 0
 CHECKED = ~np.isin(SPAN_A, FACE) & ~np.isin(SPAN_B, FACE)
 """Spans judged by length: not the face's (eyes, ears), where a few pixels of detector noise look long."""
-ENDS = np.zeros((len(SPANS), NUM_JOINTS))
-ENDS[np.arange(len(SPANS)), SPAN_A] = ENDS[np.arange(len(SPANS)), SPAN_B] = 1.0
+
+
+def _touching() -> np.ndarray:
+    ends = [np.flatnonzero(CHECKED & np.isin(SPAN_A, [j]) | CHECKED & np.isin(SPAN_B, [j])) for j in range(NUM_JOINTS)]
+    out = np.full((NUM_JOINTS, max(map(len, ends))), len(SPANS))
+    for j, spans in enumerate(ends):
+        out[j, : len(spans)] = spans
+    return out
+
+
+TOUCHING = _touching()
+"""Per joint the CHECKED spans it ends, padded with an index past the last span (a column of zeros)."""
 
 
 def span_lengths(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,5 +101,7 @@ def excess(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     length, known = span_lengths(xy, present)
     size = person_size(length, known)
     unit = np.where(size > 0, size, np.inf)[:, None] * LONGEST  # NaN > 0 is False: no size, no evidence
-    share = np.where(known & CHECKED, length / unit, 0.0)
-    return size, (share[:, :, None] * ENDS).max(1), (share > 1.0) @ ENDS
+    share = np.zeros((len(length), len(SPANS) + 1))
+    share[:, :-1] = np.where(known, length / unit, 0.0)
+    touching = share[:, TOUCHING]  # (N, 18, spans a joint ends)
+    return size, touching.max(2), (touching > 1.0).sum(2)

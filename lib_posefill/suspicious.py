@@ -42,7 +42,7 @@ import numpy as np
 from .anatomy import excess
 from .baselines import COCO_MEAN_POSE
 from .features import fit
-from .skeleton import JOINT_NAMES, MIRROR, NUM_JOINTS
+from .skeleton import HEAD_JOINTS, JOINT_NAMES, MIRROR, NUM_JOINTS
 
 ABSURD_FRAMES = 4.0
 """A coordinate farther than this many picture sizes (its longer side) outside the picture is absurd."""
@@ -75,6 +75,9 @@ Z_SNAP_EXACT = 2.0
 Z_SNAP = 5.0
 SNAP_OFF = 0.3
 Z_SNAP_TWIN = 5.0
+FACE_PAIRS = np.eye(NUM_JOINTS, dtype=bool)
+FACE_PAIRS[np.ix_(HEAD_JOINTS, HEAD_JOINTS)] = True
+"""A joint with itself, and two of nose, eyes and ears: never a snap (the face's points lie that close by nature)."""
 TWIN_PAIRS = np.zeros((NUM_JOINTS, NUM_JOINTS), dtype=bool)
 TWIN_PAIRS[np.arange(NUM_JOINTS), MIRROR] = True
 TWIN_PAIRS[0, 0] = TWIN_PAIRS[1, 1] = False
@@ -190,7 +193,7 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     candidate |= present & ~swapped & (worst > LONG_NEAR)
     gap = np.sqrt(_sq(xy[:, :, None] - xy[:, None]))
     pairs = present[:, :, None] & present[:, None] & ~swapped[:, :, None] & ~swapped[:, None]
-    pairs[:, np.arange(NUM_JOINTS), np.arange(NUM_JOINTS)] = False
+    pairs &= ~FACE_PAIRS
     snapped = pairs & (gap < SNAP * scale[:, None, None])
     near = pairs & (gap < SNAP_NEAR * scale[:, None, None])
     near_twin = near & TWIN_PAIRS

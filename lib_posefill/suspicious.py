@@ -66,8 +66,8 @@ Z_OUTLIER = 8.0
 MIN_OFF = 1.2
 Z_LONG = 3.0
 OFF_LONG = 0.3
-LONG_NEAR = 1.0
-Z_LONG_NEAR = 3.0
+LONG_NEAR = 0.9
+Z_LONG_NEAR = 4.0
 OFF_LONG_NEAR = 0.8
 SNAP = 0.01
 SNAP_NEAR = 0.1
@@ -219,7 +219,9 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
             | ((too_long[person, joint] >= 2) & (z > Z_LONG) & (miss > OFF_LONG * size_p))
             | ((worst[person, joint] > LONG_NEAR) & (z > Z_LONG_NEAR) & (miss > OFF_LONG_NEAR * size_p))
         )
-        score = np.where(is_snap | outlier, miss / size_p, -np.inf)  # the farthest off goes first
+        # blamed first: the joint ending the most spans too long (an elbow flung away, not the wrist guessed from
+        # it), then the farthest off its guess (miss / (miss + size) < 1 orders by the miss within a span count)
+        score = np.where(is_snap | outlier, too_long[person, joint] + miss / (miss + size_p), -np.inf)
         best = np.full(n, -np.inf)
         np.maximum.at(best, person, score)
         take = np.isfinite(score) & (score == best[person])

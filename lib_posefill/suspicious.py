@@ -27,8 +27,8 @@ Checked in this order, each on the detections the previous left:
 Leave-one-out over every joint would cost a model row per joint. Instead two screening rows per person hide
 complementary halves of the body (SCREEN_GROUPS, twins together so the swap test comes free), and only joints the
 screen marks (above Z_SCREEN, snapped, or with a span too long) get their own leave-one-out row; up to MAX_ROUNDS
-rounds, one joint per person each (the one farthest from its guess), so one bad joint cannot get a good one taken
-out with it: its neighbour, guessed next to it, is checked again without it (and its spans measured again). The
+rounds, one joint per person each (the one ending the most spans too long, then the one farthest from its guess),
+so one bad joint cannot get a good one taken out with it: its neighbour, guessed next to it, is checked again without it (and its spans measured again). The
 constants were calibrated on COCO train people with injected errors (``python -m lib_posefill.evaluation.suspicious
 DATA``; the spans with ``--anatomy``), never on val.
 """

@@ -6,21 +6,31 @@ Checked in this order, each on the detections the previous left:
   (never used as evidence, whatever the option); with refill, a person whose joints all lie on one point is
   ``collapsed`` (skipped, with a warning);
 - swap: an elbow, wrist, knee or ankle exchanged with its left/right twin: when the model's guesses for the pair
-  (both hidden) fit them exchanged much better than as labelled, they are exchanged back (``_swaps``);
+  (both hidden) fit them exchanged much better than as labelled (SWAP_GAIN, SWAP_RATIO), or somewhat better
+  (SWAP_GAIN_LONG) when exchanging them also mends a span longer than any seen (``anatomy``), they are exchanged
+  back (``_swaps``);
 - snap: two joints closer than SNAP person-scale units (a detector parks an unseen joint on a visible one): the one
-  the rest of the body explains worse is taken out; within SNAP_NEAR (a joint parked a few pixels off, as a
-  detector's heatmap peak one cell away puts it) only when its leave-one-out guess also misses it by more than
-  Z_SNAP_TWIN (parked on its left/right twin) or Z_SNAP and SNAP_OFF units (on any other joint) times its
-  expected error;
+  the rest of the body explains worse is taken out when its leave-one-out guess misses it by Z_SNAP_EXACT expected
+  errors (a person seen from the side can have both shoulders on one point); within SNAP_NEAR (a joint parked a
+  few pixels off, as a detector's heatmap peak one cell away puts it) only when its leave-one-out guess also
+  misses it by more than Z_SNAP_TWIN (parked on its left/right twin) or Z_SNAP and SNAP_OFF units (on any other
+  joint) times its expected error;
 - outlier: the model's leave-one-out guess misses the joint by more than Z_OUTLIER times its own expected error
-  (the network's ``uncertainty`` head) and by at least MIN_OFF person-scale units.
+  (the network's ``uncertainty`` head) and MIN_OFF person sizes; with anatomical evidence (``anatomy``: a span
+  longer than any seen in COCO train; perspective only shortens them) less suffices: Z_LONG expected errors and
+  OFF_LONG sizes when two of its spans are too long (the joint itself is off, not a neighbour: an elbow flung
+  away stretches the upper arm and the forearm, a wrist the forearm and shoulder-wrist), Z_LONG_NEAR and
+  OFF_LONG_NEAR when one is longer than LONG_NEAR of the longest seen. Sizes are the robust
+  ``anatomy.person_size`` (torso lengths), which one wrong joint cannot move; expected errors are the network's
+  own, so both carry over to a retrained model.
 
 Leave-one-out over every joint would cost a model row per joint. Instead two screening rows per person hide
 complementary halves of the body (SCREEN_GROUPS, twins together so the swap test comes free), and only joints the
-screen marks (above Z_SCREEN, or snapped) get their own leave-one-out row; up to MAX_ROUNDS rounds, one joint per
-person each (the one farthest from its guess), so one bad joint cannot get a good one taken out with it: its
-neighbour, guessed next to it, is checked again without it. The constants were calibrated on COCO train
-people with injected errors (``python -m posefill_dev.evaluation.suspicious DATA --calibrate``), never on val.
+screen marks (above Z_SCREEN, snapped, or with a span too long) get their own leave-one-out row; up to MAX_ROUNDS
+rounds, one joint per person each (the one ending the most spans too long, then the one farthest from its guess),
+so one bad joint cannot get a good one taken out with it: its neighbour, guessed next to it, is checked again without it (and its spans measured again). The
+constants were calibrated on COCO train people with injected errors (``python -m posefill_dev.evaluation.suspicious
+DATA``; the spans with ``--anatomy``), never on val.
 """
 
 from __future__ import annotations
@@ -29,8 +39,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .anatomy import excess
+from .baselines import COCO_MEAN_POSE
 from .features import fit
-from .skeleton import JOINT_NAMES, MIRROR, NUM_JOINTS
+from .skeleton import HEAD_JOINTS, JOINT_NAMES, MIRROR, NUM_JOINTS
 
 ABSURD_FRAMES = 4.0
 """A coordinate farther than this many picture sizes (its longer side) outside the picture is absurd."""
@@ -46,14 +58,26 @@ SCREEN_GROUPS = (
 is hidden in exactly one row, each twin pair in the same one, and an elbow or knee sees both its neighbours."""
 ERROR_FLOOR = 0.05
 """Expected errors below this many person-scale units count as this (the head can be over-sure)."""
+MEAN_TORSO = float(np.linalg.norm(COCO_MEAN_POSE[1] - (COCO_MEAN_POSE[8] + COCO_MEAN_POSE[11]) / 2))
+"""A person without a bone to measure has the size of the mean pose fitted to its joints (``features.fit``)."""
 Z_SCREEN = 2.5
-Z_OUTLIER = 12.0
-MIN_OFF = 0.5
+SCREEN_OFF = 0.5
+Z_OUTLIER = 8.0
+MIN_OFF = 1.2
+Z_LONG = 3.0
+OFF_LONG = 0.3
+LONG_NEAR = 0.9
+Z_LONG_NEAR = 4.0
+OFF_LONG_NEAR = 0.8
 SNAP = 0.01
 SNAP_NEAR = 0.1
-Z_SNAP = 4.0
-SNAP_OFF = 0.8
+Z_SNAP_EXACT = 2.0
+Z_SNAP = 5.0
+SNAP_OFF = 0.3
 Z_SNAP_TWIN = 5.0
+FACE_PAIRS = np.eye(NUM_JOINTS, dtype=bool)
+FACE_PAIRS[np.ix_(HEAD_JOINTS, HEAD_JOINTS)] = True
+"""A joint with itself, and two of nose, eyes and ears: never a snap (the face's points lie that close by nature)."""
 TWIN_PAIRS = np.zeros((NUM_JOINTS, NUM_JOINTS), dtype=bool)
 TWIN_PAIRS[np.arange(NUM_JOINTS), MIRROR] = True
 TWIN_PAIRS[0, 0] = TWIN_PAIRS[1, 1] = False
@@ -61,6 +85,7 @@ TWIN_PAIRS[0, 0] = TWIN_PAIRS[1, 1] = False
 SWAP_SCREEN = 1.0
 SWAP_GAIN = 4.0
 SWAP_RATIO = 0.3
+SWAP_GAIN_LONG = 1.0
 MAX_ROUNDS = 2
 
 
@@ -162,11 +187,13 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     xy = xy.copy()
     xy, swapped = _swaps(filler, xy, present, frame, scale, pred, err)
     wrong = np.zeros_like(present)
+    size, worst, too_long = _anatomy(xy, present & ~swapped, scale)
     off = np.sqrt(_sq(xy - pred))
-    candidate = present & ~swapped & (off > Z_SCREEN * err) & (off > MIN_OFF * scale[:, None])
+    candidate = present & ~swapped & (off > Z_SCREEN * err) & (off > SCREEN_OFF * size[:, None])
+    candidate |= present & ~swapped & (worst > LONG_NEAR)
     gap = np.sqrt(_sq(xy[:, :, None] - xy[:, None]))
     pairs = present[:, :, None] & present[:, None] & ~swapped[:, :, None] & ~swapped[:, None]
-    pairs[:, np.arange(NUM_JOINTS), np.arange(NUM_JOINTS)] = False
+    pairs &= ~FACE_PAIRS
     snapped = pairs & (gap < SNAP * scale[:, None, None])
     near = pairs & (gap < SNAP_NEAR * scale[:, None, None])
     near_twin = near & TWIN_PAIRS
@@ -182,12 +209,19 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
         miss = np.sqrt(_sq(xy[person, joint] - p[k, joint]))
         z = miss / e[k, joint]
         is_snap = (
-            snapped[person, joint].any(1)
+            (snapped[person, joint].any(1) & (z > Z_SNAP_EXACT))
             | (near_twin[person, joint].any(1) & (z > Z_SNAP_TWIN))
             | (near[person, joint].any(1) & (z > Z_SNAP) & (miss > SNAP_OFF * scale[person]))
         )
-        outlier = (z > Z_OUTLIER) & (miss > MIN_OFF * scale[person])
-        score = np.where(is_snap | outlier, miss / scale[person], -np.inf)  # the farthest off goes first
+        size_p = size[person]
+        outlier = (
+            ((z > Z_OUTLIER) & (miss > MIN_OFF * size_p))
+            | ((too_long[person, joint] >= 2) & (z > Z_LONG) & (miss > OFF_LONG * size_p))
+            | ((worst[person, joint] > LONG_NEAR) & (z > Z_LONG_NEAR) & (miss > OFF_LONG_NEAR * size_p))
+        )
+        # blamed first: the joint ending the most spans too long (an elbow flung away, not the wrist guessed from
+        # it), then the farthest off its guess (miss / (miss + size) < 1 orders by the miss within a span count)
+        score = np.where(is_snap | outlier, too_long[person, joint] + miss / (miss + size_p), -np.inf)
         best = np.full(n, -np.inf)
         np.maximum.at(best, person, score)
         take = np.isfinite(score) & (score == best[person])
@@ -200,8 +234,18 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
                 for m in (snapped, near, near_twin):
                     m[i, :, j] = m[i, j, :] = False
         candidate &= first[:, None] & ~wrong  # only people with a find get another round
+        if first.any():  # spans measured again without the joints taken out
+            _, worst[first], too_long[first] = _anatomy(
+                xy[first], present[first] & ~swapped[first] & ~wrong[first], scale[first]
+            )
         candidate[person[~is_snap & ~outlier], joint[~is_snap & ~outlier]] = False
     return xy, wrong, swapped
+
+
+def _anatomy(xy: np.ndarray, present: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``anatomy.excess``, with the fitted mean pose's torso as the size of a person without a bone to measure."""
+    size, worst, too_long = excess(xy, present)
+    return np.where(np.isfinite(size) & (size > 0), size, MEAN_TORSO * scale), worst, too_long
 
 
 def _swap_gain(xy, pred, err, u, v) -> tuple[np.ndarray, np.ndarray]:
@@ -238,7 +282,14 @@ def _swaps(filler, xy, present, frame, scale, pred, err) -> tuple[np.ndarray, np
         0,
         1,
     )
-    gain = np.where((gain > SWAP_GAIN) & (ratio < SWAP_RATIO), gain, -np.inf)
+    exchanged = xy[person].copy()
+    exchanged[rows, u], exchanged[rows, v] = xy[person, v], xy[person, u]
+    pair_worst = [
+        excess(p_xy, present[person])[1][rows[:, None], np.stack([u, v], 1)].max(1) for p_xy in (xy[person], exchanged)
+    ]
+    mended = (pair_worst[0] > 1.0) & (pair_worst[1] < LONG_NEAR)  # exchanged, no span of the pair is too long
+    confirmed = ((gain > SWAP_GAIN) & (ratio < SWAP_RATIO)) | (mended & (gain > SWAP_GAIN_LONG))
+    gain = np.where(confirmed, gain, -np.inf)
     best = np.full((len(xy), 2), -np.inf)  # per person: the best gain among arm pairs, among leg pairs
     np.maximum.at(best, (person, pair // 2), gain)
     xy = xy.copy()

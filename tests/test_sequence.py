@@ -284,3 +284,22 @@ def test_frames_of_another_shape_are_refused_naming_the_first(tmp_path):
     assert not (tmp_path / "clip_out.json").exists()
     resized = [frame(p) if t % 2 else frame(2 * p, width=2 * W, height=2 * H) for t, p in enumerate(poses)]
     assert len(complete_sequence(resized, filler=MeanPoseFiller())) == 12  # the same shape at another size: fine
+
+
+def test_suspicious_refill_replaces_a_parked_knee_in_a_clip(filler):
+    """As for single documents: the knee parked on the other knee in frame 1 is taken out, filled near where the
+    other frames saw it and listed in ``replaced``; with keep it stays; no other given joint moves."""
+    truth = body(256, 60, 600)
+    parked = truth.copy()
+    parked[R_KNEE] = parked[L_KNEE]
+    frames = [frame(truth), frame(parked), frame(truth)]
+    out = complete_sequence(frames, {"suspicious": "refill"}, filler=filler)
+    records = [f["people"][0]["posefill"] for f in out]
+    assert [r["replaced"] for r in records] == [[], [R_KNEE], []]
+    knee = bodies(out[1])[0][R_KNEE, :2]
+    assert np.linalg.norm(knee - truth[R_KNEE]) < np.linalg.norm(parked[R_KNEE] - truth[R_KNEE]) / 2
+    others = np.arange(NUM_JOINTS) != R_KNEE
+    assert (bodies(out[1])[0][others, :2] == parked[others]).all()
+    kept = complete_sequence(frames, filler=filler)
+    assert "replaced" not in kept[1]["people"][0]["posefill"]
+    assert (bodies(kept[1])[0][R_KNEE, :2] == parked[R_KNEE]).all()

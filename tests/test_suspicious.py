@@ -13,7 +13,7 @@ from lib_posefill.api import complete_document, complete_people
 from lib_posefill.completion import complete_arrays
 from lib_posefill.hosts.variants import slider_options
 from lib_posefill.options import Options
-from lib_posefill.skeleton import JOINT_NAMES, L_ELBOW, L_KNEE, L_WRIST, R_ELBOW, R_KNEE, R_WRIST
+from lib_posefill.skeleton import JOINT_NAMES, L_ELBOW, L_KNEE, L_WRIST, R_ANKLE, R_ELBOW, R_KNEE, R_WRIST
 from lib_posefill.suspicious import absurd_points
 from posefill_dev.synthetic import body
 
@@ -243,3 +243,33 @@ def test_no_neck_from_an_absurd_shoulder_unless_it_was_replaced(filler, suspicio
     done = fill(xy, Options(suspicious=suspicious), filler, seen)
     assert np.isfinite(done.xy[0, NECK]).all() and np.abs(done.xy[0, NECK]).max() < 1e4
     assert done.present[0, NECK] == (suspicious == "refill")
+
+
+@pytest.mark.parametrize("angle", range(0, 360, 45))
+def test_wrist_flung_one_and_a_half_torso_lengths_is_replaced(filler, angle):
+    """The forearm becomes longer than any COCO train forearm: the anatomical prior sees it although the network's
+    expected error for a wrist is large (the leave-one-out rule alone, at 12 expected errors, kept all of these)."""
+    xy = standing()
+    truth = xy[R_WRIST].copy()
+    torso = np.linalg.norm(xy[1] - (xy[8] + xy[11]) / 2)
+    xy[R_WRIST] += 1.5 * torso * np.array([np.cos(np.radians(angle)), np.sin(np.radians(angle))])
+    done = fill(xy, filler=filler)
+    assert done.replaced[0].tolist() == [j == R_WRIST for j in range(18)]
+    assert np.linalg.norm(done.xy[0, R_WRIST] - truth) < 0.4 * torso
+
+
+def test_person_size_is_not_moved_by_one_wrong_joint():
+    from lib_posefill.anatomy import excess
+
+    xy = standing()
+    torso = np.linalg.norm(xy[1] - (xy[8] + xy[11]) / 2)
+    size, worst, too_long = excess(xy[None], np.ones((1, 18), bool))
+    assert 0.7 * torso < size[0] < 1.3 * torso and worst.max() < 1.0 and not too_long.any()  # an ordinary body
+    far = xy.copy()
+    far[R_ANKLE] += (3 * torso, 0.0)
+    size_far, worst_far, too_long_far = excess(far[None], np.ones((1, 18), bool))
+    assert abs(size_far[0] / size[0] - 1) < 0.05
+    assert worst_far[0, R_ANKLE] > 1.5 and worst_far[0, R_ANKLE] == worst_far[0].max()
+    assert too_long_far[0, R_ANKLE] == 2 and too_long_far[0].max() == 2  # shin and hip-ankle: only the ankle has two
+    none, _, _ = excess(xy[None], np.isin(np.arange(18), (R_WRIST, R_ANKLE, 0))[None])  # no bone: no size, no evidence
+    assert np.isnan(none[0])

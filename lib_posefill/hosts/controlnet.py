@@ -50,8 +50,8 @@ def variant_class(base: type) -> type:
         def slider_default(parameter: Any) -> Any:
             return getattr(parameter, "value", None)
 
-        def __init__(self, original: Any, options: Callable[[], Options]) -> None:
-            super().__init__(variants.variant_name(original.name))
+        def __init__(self, original: Any, options: Callable[[], Options], refill: bool = False) -> None:
+            super().__init__(variants.variant_name(original.name, refill))
             self.adopt(original, options, COPIED, parameter_class)
             self.preprocessor_deps = [original.name]  # keeps the original loaded while the variant is in use
 

@@ -52,10 +52,10 @@ def variant_class(base_module: Any) -> type:
         def slider_default(parameter: Any) -> Any:
             return (getattr(parameter, "gradio_update_kwargs", None) or {}).get("value")
 
-        def __init__(self, original: Any, options: Callable[[], Options]) -> None:
+        def __init__(self, original: Any, options: Callable[[], Options], refill: bool = False) -> None:
             super().__init__()
+            self.name = variants.variant_name(original.name, refill)
             self.adopt(original, options, COPIED, base_module.PreprocessorParameter)
-            self.name = variants.variant_name(original.name)
             self.model_filename_filters = list(getattr(original, "model_filename_filters", None) or ["openpose"])
 
     return PoseFillPreprocessor

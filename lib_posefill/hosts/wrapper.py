@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -121,8 +122,8 @@ class VariantPreprocessor:
             if hasattr(original, attr):
                 setattr(self, attr, getattr(original, attr))
         self.tags = list(getattr(original, "tags", None) or [variants.TAG])
-        # Listed right after the originals, which stay the default of the OpenPose control type.
-        self.sorting_priority = getattr(original, "sorting_priority", 0) - 1
+        # Listed right after the originals, which stay the default of the OpenPose control type (refill after).
+        self.sorting_priority = getattr(original, "sorting_priority", 0) - 1 - variants.is_refill(self.name)
         self.slider_1, self.slider_2 = (
             parameter(label=s.label, minimum=s.minimum, maximum=s.maximum, step=s.step, value=s.value, visible=True)
             for s in (variants.FRAMING_SLIDER, variants.ALTERNATIVE_SLIDER)
@@ -132,7 +133,7 @@ class VariantPreprocessor:
 
     def __call__(self, input_image, resolution=512, slider_1=None, slider_2=None, slider_3=None, **kwargs):
         def options():
-            return variants.slider_options(self.options(), slider_1, slider_2)
+            return variants.slider_options(self.options(), slider_1, slider_2, variants.is_refill(self.name))
 
         originals = {
             "slider_1": self.slider_default(self.original.slider_1),
@@ -147,17 +148,18 @@ def register_variants(
     variant_class: Callable[[], type],
     options: Callable[[], Options],
 ) -> list[str]:
-    """Register a variant of every supported original a host's registry has (``get`` a preprocessor by name,
-    None when absent; ``add`` one), the class made on first need; returns the variant names (idempotent)."""
+    """Register both variants (plain, refill) of every supported original a host's registry has (``get`` a
+    preprocessor by name, None when absent; ``add`` one), the class made on first need; returns the variant names
+    (idempotent)."""
     names = []
     cls = None
-    for original_name in variants.ORIGINALS:
-        name = variants.variant_name(original_name)
+    for original_name, refill in product(variants.ORIGINALS, (False, True)):
+        name = variants.variant_name(original_name, refill)
         original = get(original_name)
         if original is None:
             continue
         if get(name) is None:
             cls = cls or variant_class()
-            add(cls(original, options))
+            add(cls(original, options, refill))
         names.append(name)
     return names

@@ -8,6 +8,10 @@
 5. Filled joints are steadied along time without moving any given joint (``steady``), then the options'
    scope, neck rule, hands and faces and framing apply as for single documents.
 
+With ``suspicious=refill`` each frame's detections are checked first as for single documents
+(``suspicious.find_suspicious``): the joints it takes out are tracked, carried over and filled like missing ones
+and listed in ``posefill.replaced``.
+
 Coordinates are compared across frames in the first frame's canvas: a frame with another canvas size of the
 same shape (aspect ratio) is taken to show the same picture at another resolution. A frame of another shape (a
 crop, another export) cannot be placed in the first frame's picture, so the clip is refused, naming that frame.
@@ -15,12 +19,13 @@ crop, another export) cannot be placed in the first frame's picture, so the clip
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..completion import (
     Bodies,
+    Completion,
     add_hands,
     apply_fill,
     gather_bodies,
@@ -33,6 +38,7 @@ from ..errors import PoseFillError
 from ..filler import Filler, seed_array
 from ..framing import apply_framing, picture
 from ..options import Options
+from ..suspicious import Findings, find_suspicious
 from .memory import carry_over
 from .steady import steady
 from .timeline import lay_out
@@ -82,15 +88,34 @@ def complete_frames(docs: list[PoseDocument], options: Options, filler: Filler) 
     to_ref = np.array([ref / (d.width, d.height) for d in docs]).reshape(-1, 2)
     tracks = np.zeros(0, dtype=int)
     result = None
+    refill = options.suspicious == "refill"
     if len(bodies.xy):
         k = to_ref[bodies.doc][:, None, :]
-        tracks = track_people(bodies.doc, bodies.xy * k, bodies.present, fallback_sizes(np.full(len(k), ref[1])))
-        est, skipped = _estimate(bodies, k, tracks, options, filler)
-        result = apply_fill(bodies.xy, bodies.present, bodies.frame, options, est / k, skipped)
-    store_results(docs, result, [int(t) if t >= 0 else None for t in tracks])
+        found = find_suspicious(filler, bodies.xy, bodies.present, bodies.frame, True) if refill else None
+        work = bodies if found is None else replace(bodies, xy=found.xy, present=bodies.present & ~found.replaced)
+        tracks = track_people(work.doc, work.xy * k, work.present, fallback_sizes(np.full(len(k), ref[1])))
+        est, skipped = _estimate(work, k, tracks, options, filler)
+        result = _fill(bodies, found, est / k, skipped, options)
+    store_results(docs, result, [int(t) if t >= 0 else None for t in tracks], refill)
     add_hands(docs, result, options)
     apply_framing(docs, options, [np.array([0.0, 0.0, *ref])], together=to_ref)
     return docs
+
+
+def _fill(bodies: Bodies, found: Findings | None, est: np.ndarray, skipped: list, options: Options) -> Completion:
+    """The estimates put in as ``completion.complete_arrays`` does: with ``suspicious=refill`` (``found``) the
+    joints it takes out are filled and listed, swapped twins exchanged back, collapsed people skipped."""
+    if found is None:
+        return apply_fill(bodies.xy, bodies.present, bodies.frame, options, est, skipped)
+    for i in np.flatnonzero(found.collapsed):
+        skipped[i] = found.notes[i][-1]
+    unchanged = np.array([s is not None for s in skipped], dtype=bool)[:, None]
+    taken = found.replaced & ~unchanged
+    base = np.where(unchanged[..., None], bodies.xy, found.xy)
+    done = apply_fill(base, bodies.present & ~taken, bodies.frame, options, est, skipped, taken)
+    done.replaced = taken | (found.swapped & ~unchanged)
+    done.warnings = found.notes
+    return done
 
 
 def _estimate(bodies: Bodies, k: np.ndarray, tracks: np.ndarray, options: Options, filler: Filler):

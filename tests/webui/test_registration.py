@@ -9,7 +9,7 @@ from internal_controlnet import external_code as cn
 
 from lib_posefill.hosts import controlnet, forge, variants
 
-EXPECTED = [variants.variant_name(n) for n in variants.ORIGINALS]
+EXPECTED = [variants.variant_name(n, refill) for n in variants.ORIGINALS for refill in (False, True)]
 
 
 def test_controlnet_registers_one_variant_per_body_preprocessor(cn_registry):
@@ -44,7 +44,7 @@ def test_controlnet_registration_is_idempotent(cn_registry):
 
 def test_controlnet_registers_only_originals_that_exist(cn_registry):
     del cn_registry.all_processors["dw_openpose_full"], cn_registry.all_processors_by_name["dw_openpose_full"]
-    assert controlnet.register(cn_registry) == EXPECTED[1:]
+    assert controlnet.register(cn_registry) == EXPECTED[2:]
 
 
 def test_controlnet_registry_is_found_only_when_loaded(monkeypatch):

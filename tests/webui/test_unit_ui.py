@@ -11,7 +11,7 @@ from modules import script_callbacks  # noqa: E402
 from lib_posefill.hosts import variants  # noqa: E402
 from lib_posefill.hosts.unit_ui import UnitCheckboxes, checkbox_for_module, module_for_checkbox  # noqa: E402
 
-ALL = {variants.variant_name(n) for n in variants.ORIGINALS}
+ALL = {variants.variant_name(n, refill) for n in variants.ORIGINALS for refill in (False, True)}
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,8 @@ ALL = {variants.variant_name(n) for n in variants.ORIGINALS}
         (True, "openpose_face", "openpose_face_posefill"),
         (False, "dw_openpose_full_posefill", "dw_openpose_full"),
         (True, "dw_openpose_full_posefill", None),
+        (False, "dw_openpose_full_posefill_refill", "dw_openpose_full"),  # unticking a refill variant: the original
+        (True, "dw_openpose_full_posefill_refill", None),  # ticked already: stays refill
         (False, "dw_openpose_full", None),
         (True, "canny", None),
         (True, "animal_openpose", None),
@@ -41,6 +43,7 @@ def test_checkbox_switches_only_to_registered_variants():
     [
         ("openpose_full_posefill", False, (None, True)),  # picked a variant (or pasted an infotext naming one)
         ("openpose_full_posefill", True, (None, None)),
+        ("openpose_full_posefill_refill", False, (None, True)),  # a refill variant ticks the box too
         ("openpose_full", True, ("openpose_full_posefill", None)),  # box ticked first, then the preprocessor
         ("openpose_full", False, (None, None)),
         ("canny", True, (None, False)),  # an infotext that sets canny: the box followed it not (A1111 1.10.1)

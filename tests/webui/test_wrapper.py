@@ -244,3 +244,20 @@ def test_the_suspicious_setting_turns_refill_on_for_the_variants(cn_registry, sc
     _, refilled = run(variant, slider_1=0.5, slider_2=0.5)  # new arguments: ControlNet's cache would hold the old
     assert "replaced" not in kept[0]["people"][0]["posefill"]
     assert isinstance(refilled[0]["people"][0]["posefill"]["replaced"], list)
+
+
+def test_a_refill_variant_turns_refill_on_for_its_unit_whatever_the_settings(cn_registry, forge_registry):
+    """``<original>_posefill_refill``: a per-unit switch that needs no third slider (the infotext names it)."""
+    controlnet.register(cn_registry)  # settings: keep
+    plain = cn_registry.get_preprocessor("dw_openpose_full_posefill")
+    refill = cn_registry.get_preprocessor("dw_openpose_full_posefill_refill")
+    assert refill.preprocessor_deps == ["dw_openpose_full"] and refill.sorting_priority < plain.sorting_priority
+    _, kept = run(plain)
+    _, refilled = run(refill)
+    assert "replaced" not in kept[0]["people"][0]["posefill"]
+    assert isinstance(refilled[0]["people"][0]["posefill"]["replaced"], list)
+    shared, base = forge_registry
+    forge.register(shared, base)
+    p = shared.supported_preprocessors["openpose_posefill_refill"]
+    assert p.name == "openpose_posefill_refill" and variants.is_refill(p.name)
+    assert variants.slider_options(Options(), 1, 3, refill=True) == Options(framing="fit", seed=3, suspicious="refill")

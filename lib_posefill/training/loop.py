@@ -25,8 +25,8 @@ import torch
 from ..features import BLEND, MEAN, NUM_JOINTS, encode, mirror_features, mirror_offsets, orientation
 from ..skeleton import MIRROR
 from .data import People
-from .masks import make_batch
-from .net import DEFAULT_CONFIG, PoseNet, visible_offsets
+from .masks import draw_weights, make_batch
+from .net import DEFAULT_CONFIG, PoseNet, grown, visible_offsets
 
 log = logging.getLogger("posefill")
 BODY_BONES = np.array(
@@ -147,12 +147,15 @@ def train(
     minutes: float | None = None,
     checkpoint: Callable[[PoseNet, int], None] | None = None,
     checkpoint_every: int = 1000,
+    init: PoseNet | None = None,
 ) -> tuple[PoseNet, dict]:
     """Train a PoseNet; stops after cfg.steps (or ``minutes``, whichever first). Returns the net and a log.
-    ``checkpoint(net, step)`` is called every ``checkpoint_every`` steps."""
+    ``checkpoint(net, step)`` is called every ``checkpoint_every`` steps. With ``init`` the training starts from
+    that network's weights (grown to cfg.net's blocks, see ``net.grown``) instead of from scratch."""
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    net = PoseNet(cfg.net)
+    net = PoseNet(cfg.net) if init is None else grown(init, cfg.net)
+    cdf = np.cumsum(draw_weights(people))
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     weights = {
         "best": 1.0,
@@ -177,7 +180,8 @@ def train(
             break
         for group in opt.param_groups:
             group["lr"] = lr_at(step)
-        data = canonical(make_batch(rng, people, rng.integers(0, len(people), cfg.batch)), rng)
+        idx = np.minimum(np.searchsorted(cdf, rng.random(cfg.batch) * cdf[-1], side="right"), len(people) - 1)
+        data = canonical(make_batch(rng, people, idx), rng)
         parts = losses(net, data)
         loss = sum(weights[k] * v for k, v in parts.items())
         opt.zero_grad(set_to_none=True)

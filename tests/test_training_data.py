@@ -106,3 +106,43 @@ def test_training_examples_hide_labelled_joints_consistently(tmp_path):
     below = target[..., 1] > frame[:, None, 3]
     assert below.any() and not (below & present).any()
     assert 0.2 < present.mean() < 0.9
+
+
+def test_hard_poses_are_leaning_side_on_or_seated():
+    from lib_posefill.baselines import COCO_MEAN_POSE
+    from lib_posefill.skeleton import L_HIP, L_KNEE, R_HIP, R_KNEE
+    from lib_posefill.training.data import People
+    from lib_posefill.training.masks import draw_weights, hard_poses
+
+    upright = COCO_MEAN_POSE * 100 + 300
+    centre = upright[NECK]
+    lean = np.radians(40)
+    rot = np.array([[np.cos(lean), -np.sin(lean)], [np.sin(lean), np.cos(lean)]])
+    leaning = (upright - centre) @ rot.T + centre
+    side_on = upright.copy()
+    side_on[[R_SHOULDER, L_SHOULDER], 0] = upright[NECK, 0] + np.array([-2.0, 2.0])
+    seated = upright.copy()
+    seated[[R_KNEE, L_KNEE], 1] = upright[[R_HIP, L_HIP], 1] + 5
+    unlabelled = seated.copy()
+    xy = np.stack([upright, leaning, side_on, seated, unlabelled]).astype(np.float32)
+    labelled = np.ones((5, 18), bool)
+    labelled[4, [R_KNEE, L_KNEE]] = False  # no knees: not known to be seated
+    people = People(xy, labelled, np.tile(np.float32([0, 0, 1000, 1000]), (5, 1)))
+    assert hard_poses(people).tolist() == [False, True, True, True, False]
+    w = draw_weights(people)
+    assert np.isclose(w.sum(), 1) and w[1] > w[0] and w[1] == w[2] == w[3] and w[0] == w[4]
+
+
+def test_unsure_joints_are_near_an_edge_or_at_the_extremities():
+    from lib_posefill.skeleton import L_WRIST, NOSE
+    from lib_posefill.training.masks import unsure
+
+    rng = np.random.default_rng(0)
+    n = 4000
+    xy = np.full((n, 18, 2), 500.0, np.float32)
+    xy[:, NOSE, 1] = 3.0  # 3 px below the top edge; the scale is 100 px
+    frame = np.tile(np.float32([0, 0, 1000, 1000]), (n, 1))
+    dropped = unsure(rng, xy, frame, np.full(n, 100.0, np.float32)).mean(0)
+    assert 0.45 < dropped[NOSE] < 0.55
+    assert 0.2 < dropped[L_WRIST] < 0.3
+    assert dropped[NECK] == 0 and dropped[R_SHOULDER] == 0

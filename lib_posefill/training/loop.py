@@ -25,7 +25,7 @@ import torch
 from ..features import BLEND, MEAN, NUM_JOINTS, encode, mirror_features, mirror_offsets, orientation
 from ..skeleton import MIRROR
 from .data import People
-from .masks import draw_weights, make_batch
+from .masks import make_batch
 from .net import DEFAULT_CONFIG, PoseNet, grown, visible_offsets
 
 log = logging.getLogger("posefill")
@@ -155,7 +155,6 @@ def train(
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     net = PoseNet(cfg.net) if init is None else grown(init, cfg.net)
-    cdf = np.cumsum(draw_weights(people))
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     weights = {
         "best": 1.0,
@@ -180,8 +179,7 @@ def train(
             break
         for group in opt.param_groups:
             group["lr"] = lr_at(step)
-        idx = np.minimum(np.searchsorted(cdf, rng.random(cfg.batch) * cdf[-1], side="right"), len(people) - 1)
-        data = canonical(make_batch(rng, people, idx), rng)
+        data = canonical(make_batch(rng, people, rng.integers(0, len(people), cfg.batch)), rng)
         parts = losses(net, data)
         loss = sum(weights[k] * v for k, v in parts.items())
         opt.zero_grad(set_to_none=True)

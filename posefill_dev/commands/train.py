@@ -24,6 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
     parser.add_argument("--width", type=int, help="network width (default 256)")
     parser.add_argument("--blocks", type=int, help="residual blocks (default 2)")
+    parser.add_argument("--lr", type=float, help="peak learning rate (default 2e-3)")
+    parser.add_argument(
+        "--init", help="start from this ONNX model's weights (extra --blocks are added as the identity)"
+    )
     parser.add_argument("--checkpoint", help="also write the model so far to this ONNX file every 1000 steps")
     parser.add_argument("--no-eval", action="store_true", help="skip the evaluation on val after training")
 
@@ -44,11 +48,12 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from ..evaluation.run import evaluate_location
-    from ..training.card import git_commit, write_card
+    from ..training.card import card_facts, git_commit, write_card
     from ..training.data import load_people
     from ..training.export import build_onnx
     from ..training.loop import TrainConfig, train
     from ..training.masks import trainable
+    from ..training.net import from_onnx
 
     logging.getLogger("posefill").setLevel(logging.INFO)
     torch.set_num_threads(args.threads)
@@ -58,18 +63,27 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {args.data_dir}: no trainable people", file=sys.stderr)
         return 1
     cfg = TrainConfig(steps=args.steps, batch=args.batch, seed=args.seed)
-    cfg.net.update({k: v for k, v in (("width", args.width), ("blocks", args.blocks)) if v})
+    given = {k: v for k, v in (("width", args.width), ("blocks", args.blocks)) if v}
+    cfg.net.update(given)
     cfg.warmup = min(cfg.warmup, max(args.steps // 10, 1))
+    if args.lr:
+        cfg.lr = args.lr
+    init = None
+    if args.init:
+        init = from_onnx(args.init)
+        cfg.net.update({k: v for k, v in init.config.items() if k != "out_dim"}, **given)
     commit = git_commit(Path(__file__).resolve().parents[2])
 
     def checkpoint(net, step: int) -> None:
         onnx.save(build_onnx(net.numpy_weights(), net.config), args.checkpoint)
         logging.getLogger("posefill").warning("checkpoint at step %d: %s", step, args.checkpoint)
 
-    net, log = train(people, cfg, args.minutes, checkpoint if args.checkpoint else None)
+    net, log = train(people, cfg, args.minutes, checkpoint if args.checkpoint else None, init=init)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(build_onnx(net.numpy_weights(), net.config), str(out))
+    if args.init:
+        log["init"] = card_facts(args.init)
     log.update(batch=cfg.batch, seed=cfg.seed, machine=f"{platform.machine()} CPU, {args.threads} torch threads")
     table = None
     if not args.no_eval:
@@ -78,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         table = text.split("\n\n", 1)[1]
     flags = ["--data-dir", args.data_dir, "--out", args.out, "--steps", args.steps, "--batch", args.batch]
     flags += ["--seed", args.seed, "--threads", args.threads]
-    for name in ("minutes", "width", "blocks"):
+    for name in ("minutes", "width", "blocks", "lr", "init"):
         if getattr(args, name) is not None:
             flags += [f"--{name}", getattr(args, name)]
     command = "python -m lib_posefill train " + shlex.join(str(f) for f in flags)

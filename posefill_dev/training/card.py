@@ -65,6 +65,17 @@ def previous_section(card: Path) -> str:
     return text[text.index(PREVIOUS) :].split("\n## Data credit", 1)[0].rstrip() + "\n\n" if PREVIOUS in text else ""
 
 
+def start_line(train_log: dict) -> str:
+    """The card's line on where training started: from scratch, or from an earlier model's weights."""
+    init = train_log.get("init")
+    if not init:
+        return "- start: from scratch\n"
+    return (
+        f"- start: the weights of `{init['file']}` (sha256 `{init['sha256']}`, {init['size']} bytes; trunk blocks "
+        "beyond its own added as the identity), so the total training time is that model's plus this run's\n"
+    )
+
+
 def write_card(
     onnx_path: str | Path, command: str, config: dict, train_log: dict, table: str | None, commit: str
 ) -> Path:
@@ -117,7 +128,7 @@ from the joints it kept and the canvas edges. Runs with onnxruntime on CPU; no t
 - losses: distance of the best guess from the truth; bone length of the completed limbs against the true length;
   the canvas edge (a hidden joint beyond the edge its true place crossed must be filled beyond it, an occluded
   one inside); cross-entropy of the outside head; error of the expected-error head; the flow's velocity error
-- command: `{command}`
+{start_line(train_log)}- command: `{command}`
 - code: git commit {commit}
 - run: {train_log.get("steps")} steps of {train_log.get("batch")} in {train_log.get("seconds")} s on {train_log.get("machine")}; seed {train_log.get("seed")}
 

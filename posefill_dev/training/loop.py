@@ -27,7 +27,7 @@ from lib_posefill.skeleton import MIRROR
 
 from .data import People
 from .masks import make_batch
-from .net import DEFAULT_CONFIG, PoseNet, visible_offsets
+from .net import DEFAULT_CONFIG, PoseNet, grown, visible_offsets
 
 log = logging.getLogger("posefill")
 BODY_BONES = np.array(
@@ -148,12 +148,14 @@ def train(
     minutes: float | None = None,
     checkpoint: Callable[[PoseNet, int], None] | None = None,
     checkpoint_every: int = 1000,
+    init: PoseNet | None = None,
 ) -> tuple[PoseNet, dict]:
     """Train a PoseNet; stops after cfg.steps (or ``minutes``, whichever first). Returns the net and a log.
-    ``checkpoint(net, step)`` is called every ``checkpoint_every`` steps."""
+    ``checkpoint(net, step)`` is called every ``checkpoint_every`` steps. With ``init`` the training starts from
+    that network's weights (grown to cfg.net's blocks, see ``net.grown``) instead of from scratch."""
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    net = PoseNet(cfg.net)
+    net = PoseNet(cfg.net) if init is None else grown(init, cfg.net)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     weights = {
         "best": 1.0,

@@ -106,6 +106,23 @@ class PoseNet(nn.Module):
         return {k: v.detach().cpu().numpy() for k, v in self.state_dict().items()}
 
 
+def grown(init: PoseNet, config: dict) -> PoseNet:
+    """A PoseNet of ``config`` that starts as ``init``: the same layers copied, and any extra trunk blocks added
+    after init's as the identity (their last layer is zero), so it computes exactly what ``init`` does."""
+    net = PoseNet(config)
+    c, i = net.config, init.config
+    same = ("in_dim", "width", "hidden", "flow_width", "flow_blocks", "time_freqs")
+    if any(c[k] != i[k] for k in same) or c["blocks"] < i["blocks"]:
+        raise ValueError(f"cannot grow {i} into {c}: only more trunk blocks can be added")
+    missing, unexpected = net.load_state_dict(init.state_dict(), strict=False)
+    new = {f"blocks.{b}." for b in range(i["blocks"], c["blocks"])}
+    if unexpected or any(k[: k.index(".", 7) + 1] not in new for k in missing):
+        raise ValueError(f"init does not fit: missing {missing}, unexpected {unexpected}")
+    for b in range(i["blocks"], c["blocks"]):
+        nn.init.zeros_(net.blocks[b].fc2.bias)
+    return net
+
+
 def visible_offsets(feats: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The given joints' offsets (N, 36) and which of the 36 numbers belong to a visible joint (N, 36) bool."""
     present = feats[:, OUT : OUT + OUT // 2] > 0.5

@@ -157,6 +157,34 @@ def test_missing_optional_dependencies_get_an_install_hint():
     assert install_hint("hypothesis", "x") == "x needs hypothesis, which is not installed: pip install hypothesis"
 
 
+WITHOUT_DEV_PACKAGE = """
+import sys
+
+class NoDevPackage:  # as an installed wheel: posefill_dev is not there
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "posefill_dev":
+            raise ModuleNotFoundError(f"No module named {name!r}", name="posefill_dev")
+
+sys.meta_path.insert(0, NoDevPackage())
+from lib_posefill.cli import main
+sys.exit(main(sys.argv[1:], prog="posefill"))
+"""
+
+
+def test_without_the_development_package_its_commands_say_to_use_a_clone(tmp_path):
+    run = [sys.executable, "-c", WITHOUT_DEV_PACKAGE]
+    listed = subprocess.run([*run, "--help"], capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0 and "train     train is a development command" in " ".join(listed.stdout.split("\n"))
+    for command in ("train", "evaluate", "bench"):
+        done = subprocess.run([*run, command, "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=120)
+        assert (done.returncode, done.stdout) == (1, "")
+        assert done.stderr == f"error: {command} is a development command: run it from a clone of the PoseFill " + (
+            'repository (git clone, then pip install -e ".[train]" there; see the README)\n'
+        )
+    done = subprocess.run([*run, "complete", "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "--scope" in done.stdout  # the runtime commands are unaffected
+
+
 def test_train_without_onnx_says_how_to_install_it(tmp_path):
     """`train` without the train extra said only "No module named 'onnx'"."""
     code = (

@@ -55,8 +55,9 @@ def build_parser(prog: str = "python -m lib_posefill") -> argparse.ArgumentParse
         except ModuleNotFoundError as err:
             if err.name != DEV_PACKAGE:
                 raise
-            cmd = sub.add_parser(name, help=FROM_A_CLONE.format(name=name), add_help=False)
-            cmd.add_argument("rest", nargs=argparse.REMAINDER)
+            # every argument is taken as it comes (no option parsing): the command is not here to read them
+            cmd = sub.add_parser(name, help=FROM_A_CLONE.format(name=name), add_help=False, prefix_chars="\0")
+            cmd.add_argument("rest", nargs="*")
             cmd.set_defaults(run=_from_a_clone(name), debug=False)
             continue
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)

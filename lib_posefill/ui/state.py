@@ -18,12 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from ..api import complete_document
+from ..completion import complete
 from ..document import BODY_KEY, PART_KEYS, PoseDocument, parse_documents, plain_number, write_document
 from ..errors import PoseFillError, shown
 from ..filler import Filler
 from ..framing import apply_framing
 from ..hands import FACE_KEY, HAND_KEYS
+from ..model import cached_filler
 from ..options import Options, next_seed
 from ..skeleton import JOINT_INDEX, JOINT_NAMES, L_WRIST, NOSE, NUM_JOINTS, R_WRIST
 
@@ -141,19 +142,20 @@ def _raw_person(state: TabState, person: Person) -> dict[str, Any]:
 def _fill_group(state: TabState, people: list[Person], options: Options, filler: Filler | None) -> list[dict]:
     """People with the same seed, completed in one call on the document's canvas; removed joints stay missing."""
     doc = {**{k: v for k, v in state.base.items() if k != "people"}, "people": [_raw_person(state, p) for p in people]}
-    out = complete_document(doc, options.replace(seed=people[0].seed), filler=filler)["people"]
+    opts = options.replace(seed=people[0].seed)
+    docs = complete(parse_documents(doc, opts)[0], opts, filler or cached_filler())
+    for person, parsed in zip(people, docs[0].people, strict=True):
+        removed = person.source == REMOVED
+        if removed.any() and parsed.body is not None:
+            parsed.body.present &= ~removed
+            parsed.record["filled"] = [j for j in parsed.record["filled"] if not removed[j]]
+    out = write_document(docs[0])["people"]
     for person, raw in zip(people, out, strict=True):
         given = state.base["people"][person.index]
         added = _added_parts(raw.get("posefill") or {})
         for key in PART_KEYS:  # written back the same (pixels, c = 1): share the base's lists, not hold them twice
             if key in given and key not in added:
                 raw[key] = given[key]
-        removed = np.flatnonzero(person.source == REMOVED)
-        if len(removed):
-            keypoints = np.asarray(raw[BODY_KEY], dtype=float).reshape(NUM_JOINTS, 3)
-            keypoints[removed] = 0.0
-            raw[BODY_KEY] = [plain_number(v) for v in keypoints.ravel()]
-            raw["posefill"] = {**raw["posefill"], "filled": [j for j in raw["posefill"]["filled"] if j not in removed]}
     return out
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from installed import PACKAGE, REPO, only_installed
 
 import lib_posefill
-from lib_posefill.cli import COMMANDS
+from lib_posefill.cli import COMMANDS, FROM_A_CLONE
 from lib_posefill.model import load_filler, model_path
 from lib_posefill.resources import EXAMPLES_DIR
 
@@ -59,6 +59,22 @@ def test_the_console_script_has_every_command_and_fills_a_folder(tmp_path):
     assert [p.name for p in outputs] == sorted(p.name for p in EXAMPLES_DIR.glob("*.json"))
     records = [p["posefill"] for f in outputs for d in [json.loads(f.read_text())] for p in d["people"]]
     assert any(r["filled"] for r in records)
+
+
+def test_the_wheel_has_no_tooling_and_its_development_commands_say_to_use_a_clone(tmp_path):
+    """The wheel ships the runtime only: train, evaluate and bench live in posefill_dev, beside it in a clone."""
+    found = subprocess.run(
+        [sys.executable, "-c", "import importlib.util as u; print(u.find_spec('posefill_dev'))"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert found.stdout.strip() == "None"
+    for command in ("train", "evaluate", "bench"):
+        done = posefill(command, "--data-dir", str(tmp_path), cwd=tmp_path)
+        assert done.returncode == 1 and done.stdout == ""
+        assert done.stderr.strip() == f"error: {FROM_A_CLONE.format(name=command)}"
 
 
 def test_posefill_model_overrides_the_packaged_model(tmp_path):

@@ -211,6 +211,7 @@ def apply_fill(
     return Completion(out_xy, present | filled | replaced, filled, skipped, replaced)
 
 
+@np.errstate(over="ignore", invalid="ignore")  # absurd face points (1e308) average to inf: never evidence (absurd)
 def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:
     """Hints per person with a body: wrists from hand root points, nose and eyes from the face."""
     people = [p for p in doc.people if p.body is not None]

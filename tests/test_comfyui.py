@@ -170,6 +170,9 @@ def test_bad_input_is_one_clear_error(nodes):
         node.complete(
             [{"people": [{"pose_keypoints_2d": [1, 2]}], "canvas_width": W, "canvas_height": H}], **widgets(type(node))
         )
+    # Random fuzzing found it: a value JSON cannot hold in a key PoseFill carries over went out as Infinity.
+    with pytest.raises(Exception, match=r"^\[0\]\.animals: expected a finite number, got inf"):
+        node.complete([{"people": [], "canvas_width": W, "canvas_height": H, "animals": np.inf}], **widgets(type(node)))
 
 
 def test_example_workflow_wires_dwpose_to_posefill_to_apply_controlnet(nodes):

@@ -13,6 +13,7 @@ from lib_posefill import complete_document, complete_people
 from lib_posefill.skeleton import (
     HEAD_JOINTS,
     L_ANKLE,
+    L_EYE,
     L_KNEE,
     L_SHOULDER,
     LIMB_JOINTS,
@@ -21,6 +22,7 @@ from lib_posefill.skeleton import (
     NUM_JOINTS,
     R_ANKLE,
     R_ELBOW,
+    R_EYE,
     R_KNEE,
     R_SHOULDER,
     R_WRIST,
@@ -182,6 +184,24 @@ def test_hand_root_hints_the_wrist(filler):
     body_out = triples(out["people"][0])
     assert R_WRIST in out["people"][0]["posefill"]["filled"]
     np.testing.assert_allclose(body_out[R_WRIST, :2], hand_xy[0])
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # numpy's overflow warning would reach the CLI's stderr
+def test_absurd_face_points_are_no_hint_and_no_numpy_warning(filler):
+    """Random fuzzing found it: eyes at x = 1e308 averaged to inf with an overflow warning in the face hint."""
+    truth = body(256, 60, 600)
+    seen = inside(truth)
+    seen[[NOSE, R_EYE, L_EYE]] = False
+    doc = person_doc(truth, seen)
+    face = np.zeros((70, 3))
+    face[:, 2] = 0.9
+    face[:, :2] = truth[NOSE]
+    face[36:48, 0] = 1e308  # both eyes far beyond any canvas
+    doc["people"][0]["face_keypoints_2d"] = face.ravel().tolist()
+    out = complete_document(doc, {"scope": "all"}, filler=filler)
+    body_out = triples(out["people"][0])
+    assert {R_EYE, L_EYE} <= set(out["people"][0]["posefill"]["filled"])
+    assert np.isfinite(body_out).all() and (np.abs(body_out[[R_EYE, L_EYE], :2]) < 2000).all()
 
 
 @pytest.mark.parametrize("bad", [BrokenFiller(), NaNFiller()])

@@ -11,6 +11,7 @@ import cv2
 from ..completion import complete
 from ..document import PoseDocument, parse_documents, write_documents
 from ..errors import PoseFillError
+from ..jsontext import check_value
 from ..model import cached_filler
 from ..options import CORE_FIELDS, FIELD_BY_NAME, Field, Options
 from ..render import draw_document
@@ -84,6 +85,7 @@ class PoseFill:
 
     def complete(self, pose_keypoint: Any, **widgets: Any) -> tuple:
         pose_keypoint = plain_value(pose_keypoint)  # numpy numbers and arrays from other nodes
+        check_value(pose_keypoint)  # what JSON can write back (finite numbers, valid text), as files and HTTP bodies
         documents = pose_keypoint if isinstance(pose_keypoint, list) else [pose_keypoint]
         if not documents:
             raise PoseFillError("expected at least one pose document, got an empty list", where="pose_keypoint")

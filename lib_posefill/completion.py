@@ -31,7 +31,7 @@ from .skeleton import (
     R_SHOULDER,
     R_WRIST,
 )
-from .suspicious import absurd_points, find_suspicious
+from .suspicious import Findings, absurd_points, find_suspicious
 
 log = logging.getLogger("posefill")
 PERSON_WARNING = "posefill_person_warning"
@@ -149,19 +149,36 @@ def complete_arrays(
             if reason is not None:
                 notes[i].append(reason + "; the person is left unrepaired")
         pred = np.where(hint_present[..., None], hint_xy, pred)
-    if found is None:
-        done = apply_fill(xy, present, frame, options, pred, skipped)
-    else:
-        unchanged = np.array([s is not None for s in skipped], dtype=bool)[:, None]
-        refill = found.replaced & ~unchanged
-        base = np.where(unchanged[..., None], xy, found.xy)
-        done = apply_fill(base, present & ~refill, frame, options, pred, skipped, refill)
-        done.replaced = refill | (found.swapped & ~unchanged)
-        kept_absurd = found.absurd & ~refill
-        absurd_neck = done.filled[:, NECK] & (kept_absurd[:, R_SHOULDER] | kept_absurd[:, L_SHOULDER])
-        done.filled[absurd_neck, NECK] = done.present[absurd_neck, NECK] = False  # no neck from an absurd shoulder
-        done.xy[absurd_neck, NECK] = 0.0
+    done = (
+        apply_fill(xy, present, frame, options, pred, skipped)
+        if found is None
+        else apply_findings(xy, present, frame, options, pred, skipped, found)
+    )
     done.warnings = notes
+    return done
+
+
+def apply_findings(
+    xy: np.ndarray,
+    present: np.ndarray,
+    frame: np.ndarray,
+    options: Options,
+    pred: np.ndarray,
+    skipped: list[str | None],
+    found: Findings,
+) -> Completion:
+    """``apply_fill`` with ``suspicious``'s findings (for people not ``skipped``): the joints it takes out are
+    filled and listed in ``replaced``, swapped twins exchanged back, and no neck is made from an absurd shoulder
+    it kept."""
+    unchanged = np.array([s is not None for s in skipped], dtype=bool)[:, None]
+    refill = found.replaced & ~unchanged
+    base = np.where(unchanged[..., None], xy, found.xy)
+    done = apply_fill(base, present & ~refill, frame, options, pred, skipped, refill)
+    done.replaced = refill | (found.swapped & ~unchanged)
+    kept_absurd = found.absurd & ~refill
+    absurd_neck = done.filled[:, NECK] & (kept_absurd[:, R_SHOULDER] | kept_absurd[:, L_SHOULDER])
+    done.filled[absurd_neck, NECK] = done.present[absurd_neck, NECK] = False
+    done.xy[absurd_neck, NECK] = 0.0
     return done
 
 

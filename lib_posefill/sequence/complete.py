@@ -28,6 +28,7 @@ from ..completion import (
     Completion,
     add_hands,
     apply_fill,
+    apply_findings,
     gather_bodies,
     predict_rows,
     skip_reasons,
@@ -109,11 +110,7 @@ def _fill(bodies: Bodies, found: Findings | None, est: np.ndarray, skipped: list
         return apply_fill(bodies.xy, bodies.present, bodies.frame, options, est, skipped)
     for i in np.flatnonzero(found.collapsed):
         skipped[i] = found.notes[i][-1]
-    unchanged = np.array([s is not None for s in skipped], dtype=bool)[:, None]
-    taken = found.replaced & ~unchanged
-    base = np.where(unchanged[..., None], bodies.xy, found.xy)
-    done = apply_fill(base, bodies.present & ~taken, bodies.frame, options, est, skipped, taken)
-    done.replaced = taken | (found.swapped & ~unchanged)
+    done = apply_findings(bodies.xy, bodies.present, bodies.frame, options, est, skipped, found)
     done.warnings = found.notes
     return done
 

@@ -21,7 +21,12 @@ torch = pytest.importorskip("torch")
 W, H = 512, 768
 
 
-def import_like_comfyui(name: str = REPO.name):
+COMFY_NAME = str(REPO).replace(".", "_x_")
+"""The module name ComfyUI gives a custom-node folder: its path with dots as ``_x_`` (nodes.load_custom_node), so
+a checkout in a dotted folder (mktemp's /tmp/tmp.XXXX) loads too."""
+
+
+def import_like_comfyui(name: str = COMFY_NAME):
     """ComfyUI's loader: spec from the folder's __init__.py, registered in sys.modules, executed."""
     spec = importlib.util.spec_from_file_location(name, REPO / "__init__.py")
     module = importlib.util.module_from_spec(spec)
@@ -191,7 +196,7 @@ def test_example_workflow_wires_dwpose_to_posefill_to_apply_controlnet(nodes):
     names = list(cls.INPUT_TYPES()["required"])[1:]
     values = node["widgets_values"]
     assert len(values) == len(names)  # no control widget after the seed
-    widget_options = sys.modules[f"{REPO.name}.lib_posefill.comfyui.nodes"].options_from_widgets
+    widget_options = sys.modules[f"{COMFY_NAME}.lib_posefill.comfyui.nodes"].options_from_widgets
     assert widget_options(dict(zip(names, values))).to_dict() == Options().to_dict()
 
 

@@ -59,6 +59,11 @@ def encode(xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tuple[np.n
     present = np.asarray(present, dtype=bool)
     frame = np.asarray(frame, dtype=np.float32)
     scale, shift = fit(xy, present, frame)
+    return encode_fitted(xy, present, frame, scale, shift), scale, shift
+
+
+def encode_fitted(xy: np.ndarray, present: np.ndarray, frame: np.ndarray, scale, shift) -> np.ndarray:
+    """``encode``'s features (N, IN_DIM) for people already fitted (``fit``: scale, shift)."""
     n = len(xy)
     inv = (1.0 / scale)[:, None]
     feats = np.empty((n, IN_DIM), dtype=np.float32)
@@ -67,7 +72,7 @@ def encode(xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tuple[np.n
     feats[:, 2 * NUM_JOINTS : 3 * NUM_JOINTS] = present
     edges = feats[:, 3 * NUM_JOINTS :].reshape(n, 2, 2)
     np.clip((frame.reshape(n, 2, 2) - shift[:, None]) * inv[..., None], -EDGE_CLIP, EDGE_CLIP, out=edges)
-    return feats, scale, shift
+    return feats
 
 
 def decode(offsets: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:

@@ -24,13 +24,21 @@ Checked in this order, each on the detections the previous left:
   ``anatomy.person_size`` (torso lengths), which one wrong joint cannot move; expected errors are the network's
   own, so both carry over to a retrained model.
 
+Beside these rules a learned judge (``suspicion_model``, a small network trained on COCO train people with broad
+injected errors and detector jitter) reads the screened person whole and gives each joint a probability that it is
+wrong and each twin pair one that it is exchanged. A joint above LEARNED is taken out like an outlier; a pair above
+LEARNED_SWAP is exchanged back if the row hiding the pair agrees; and a rule's find stands only where the judge
+gives it at least VOUCH (it vetoes the rules' false alarms on unusual but real poses). Without the judge's file the
+rules work alone.
+
 Leave-one-out over every joint would cost a model row per joint. Instead two screening rows per person hide
 complementary halves of the body (SCREEN_GROUPS, twins together so the swap test comes free), and only joints the
-screen marks (above Z_SCREEN, snapped, or with a span too long) get their own leave-one-out row; up to MAX_ROUNDS
-rounds, one joint per person each (the one ending the most spans too long, then the one farthest from its guess),
-so one bad joint cannot get a good one taken out with it: its neighbour, guessed next to it, is checked again without it (and its spans measured again). The
-constants were calibrated on COCO train people with injected errors (``python -m posefill_dev.evaluation.suspicious
-DATA``; the spans with ``--anatomy``), never on val.
+screen marks (above Z_SCREEN, snapped, with a span too long, or above LEARNED) get their own leave-one-out row; up
+to MAX_ROUNDS rounds, one joint per person each (the one ending the most spans too long, then the one farthest from
+its guess), so one bad joint cannot get a good one taken out with it: its neighbour, guessed next to it, is checked
+again without it (and its spans measured again). The rules' constants were calibrated on COCO train people with
+injected errors (``python -m posefill_dev.evaluation.suspicious DATA``; the spans with ``--anatomy``), the judge's on
+train people it was not trained on (``--grid 2``), never on val.
 """
 
 from __future__ import annotations
@@ -42,14 +50,13 @@ import numpy as np
 from .anatomy import excess
 from .baselines import COCO_MEAN_POSE
 from .features import fit
-from .skeleton import HEAD_JOINTS, JOINT_NAMES, MIRROR, NUM_JOINTS
+from .skeleton import JOINT_NAMES, MIRROR, NUM_JOINTS
+from .suspicion_model import FACE_PAIRS, TWINS, Screen, features, pair_sq, sq, suspicion_model, swap_gain
 
 ABSURD_FRAMES = 4.0
 """A coordinate farther than this many picture sizes (its longer side) outside the picture is absurd."""
 COLLAPSE = 1e-3
 """Three or more joints all within this share of the picture's longer side of each other: a collapsed person."""
-TWINS = ((3, 6), (4, 7), (9, 12), (10, 13))
-"""Elbows, wrists, knees, ankles: the (right, left) pairs the swap test exchanges."""
 SCREEN_GROUPS = (
     np.isin(np.arange(NUM_JOINTS), (0, 1, 3, 6, 9, 12, 16, 17)),
     np.isin(np.arange(NUM_JOINTS), (2, 4, 5, 7, 8, 10, 11, 13, 14, 15)),
@@ -75,9 +82,6 @@ Z_SNAP_EXACT = 2.0
 Z_SNAP = 5.0
 SNAP_OFF = 0.3
 Z_SNAP_TWIN = 5.0
-FACE_PAIRS = np.eye(NUM_JOINTS, dtype=bool)
-FACE_PAIRS[np.ix_(HEAD_JOINTS, HEAD_JOINTS)] = True
-"""A joint with itself, and two of nose, eyes and ears: never a snap (the face's points lie that close by nature)."""
 TWIN_PAIRS = np.zeros((NUM_JOINTS, NUM_JOINTS), dtype=bool)
 TWIN_PAIRS[np.arange(NUM_JOINTS), MIRROR] = True
 TWIN_PAIRS[0, 0] = TWIN_PAIRS[1, 1] = False
@@ -87,6 +91,14 @@ SWAP_GAIN = 4.0
 SWAP_RATIO = 0.3
 SWAP_GAIN_LONG = 1.0
 MAX_ROUNDS = 2
+LEARNED = 0.95
+"""A joint the learned judge (``suspicion_model``) finds wrong with more than this probability is taken out."""
+LEARNED_SWAP = 0.98
+"""A twin pair it finds exchanged with more than this probability is exchanged back, if the row hiding the pair
+agrees (exchanged fits better than labelled)."""
+VOUCH = 0.4
+"""A find of the rules stands only where the judge gives it at least this probability (the joint, or for a swap the
+pair or either twin); without the judge's file the rules stand alone."""
 
 
 @dataclass
@@ -171,31 +183,45 @@ def _rows_error(filler, xy, evidence, frame, scale):
     return pred.astype(np.float64), err
 
 
+def screen(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> Screen:
+    """The person's fit, and every joint's guess and expected error from two rows a person that hide complementary
+    halves of the body (SCREEN_GROUPS)."""
+    n = len(xy)
+    scale, shift = fit(xy.astype(np.float32), present, frame.astype(np.float32))
+    group_a, group_b = SCREEN_GROUPS
+    evidence = np.concatenate([present & ~group_a, present & ~group_b])
+    pred, err = _rows_error(
+        filler, np.concatenate([xy, xy]), evidence, np.concatenate([frame, frame]), np.tile(scale.astype(np.float64), 2)
+    )
+    pred = np.where(group_a[None, :, None], pred[:n], pred[n:])
+    return Screen(scale, shift, pred, np.where(group_a[None], err[:n], err[n:]))
+
+
+def judge_inputs(xy, present, frame, screened: Screen) -> np.ndarray:
+    """The learned judge's input rows (``suspicion_model.features``) for the screened detections."""
+    return features(xy, present, frame, screened, *_anatomy(xy, present, screened.scale.astype(np.float64)))
+
+
 def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The detections with swapped twins exchanged back, (N, 18) the joints to take out, and the twins exchanged."""
     n = len(xy)
     frame = np.asarray(frame, dtype=np.float64)
-    scale = fit(xy.astype(np.float32), present, frame.astype(np.float32))[0].astype(np.float64)
-    # screening: two rows a person, complementary halves hidden
-    group_a, group_b = SCREEN_GROUPS
-    evidence = np.concatenate([present & ~group_a, present & ~group_b])
-    pred, err = _rows_error(
-        filler, np.concatenate([xy, xy]), evidence, np.concatenate([frame, frame]), np.tile(scale, 2)
-    )
-    pred = np.where(group_a[None, :, None], pred[:n], pred[n:])
-    err = np.where(group_a[None], err[:n], err[n:])
-    xy = xy.copy()
-    xy, swapped = _swaps(filler, xy, present, frame, scale, pred, err)
+    screened = screen(filler, xy, present, frame)
+    scale, pred, err = screened.scale.astype(np.float64), screened.pred, screened.err
+    size, worst, too_long = _anatomy(xy, present, scale)
+    learned, learned_pair, vouch = _judge(xy, present, frame, screened, (size, worst, too_long))
+    xy, swapped = _swaps(filler, xy, present, frame, scale, pred, err, (learned, learned_pair, vouch))
     wrong = np.zeros_like(present)
-    size, worst, too_long = _anatomy(xy, present & ~swapped, scale)
-    off = np.sqrt(_sq(xy - pred))
+    if swapped.any():  # spans measured again with the twins exchanged back (and left out)
+        size, worst, too_long = _anatomy(xy, present & ~swapped, scale)
+    off = np.sqrt(sq(xy - pred))
     candidate = present & ~swapped & (off > Z_SCREEN * err) & (off > SCREEN_OFF * size[:, None])
-    candidate |= present & ~swapped & (worst > LONG_NEAR)
-    gap = np.sqrt(_sq(xy[:, :, None] - xy[:, None]))
+    candidate |= present & ~swapped & ((worst > LONG_NEAR) | (learned > LEARNED))
+    gap = pair_sq(xy)
     pairs = present[:, :, None] & present[:, None] & ~swapped[:, :, None] & ~swapped[:, None]
     pairs &= ~FACE_PAIRS
-    snapped = pairs & (gap < SNAP * scale[:, None, None])
-    near = pairs & (gap < SNAP_NEAR * scale[:, None, None])
+    snapped = pairs & (gap < (SNAP * scale[:, None, None]) ** 2)
+    near = pairs & (gap < (SNAP_NEAR * scale[:, None, None]) ** 2)
     near_twin = near & TWIN_PAIRS
     candidate |= near.any(2)
     for _ in range(MAX_ROUNDS):
@@ -206,19 +232,21 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
         evidence[np.arange(len(person)), joint] = False
         p, e = _rows_error(filler, xy[person], evidence, frame[person], scale[person])
         k = np.arange(len(person))
-        miss = np.sqrt(_sq(xy[person, joint] - p[k, joint]))
+        miss = np.sqrt(sq(xy[person, joint] - p[k, joint]))
         z = miss / e[k, joint]
-        is_snap = (
+        vouched = learned[person, joint] >= vouch
+        is_snap = vouched & (
             (snapped[person, joint].any(1) & (z > Z_SNAP_EXACT))
             | (near_twin[person, joint].any(1) & (z > Z_SNAP_TWIN))
             | (near[person, joint].any(1) & (z > Z_SNAP) & (miss > SNAP_OFF * scale[person]))
         )
         size_p = size[person]
-        outlier = (
+        outlier = vouched & (
             ((z > Z_OUTLIER) & (miss > MIN_OFF * size_p))
             | ((too_long[person, joint] >= 2) & (z > Z_LONG) & (miss > OFF_LONG * size_p))
             | ((worst[person, joint] > LONG_NEAR) & (z > Z_LONG_NEAR) & (miss > OFF_LONG_NEAR * size_p))
         )
+        outlier |= learned[person, joint] > LEARNED
         # blamed first: the joint ending the most spans too long (an elbow flung away, not the wrist guessed from
         # it), then the farthest off its guess (miss / (miss + size) < 1 orders by the miss within a span count)
         score = np.where(is_snap | outlier, too_long[person, joint] + miss / (miss + size_p), -np.inf)
@@ -242,28 +270,31 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     return xy, wrong, swapped
 
 
+def _judge(xy, present, frame, screened: Screen, anatomy) -> tuple[np.ndarray, np.ndarray, float]:
+    """The learned judge's (N, 18) probability that each joint is wrong and (N, 4) that each twin pair is
+    exchanged (``suspicion_model``) given the detections' ``anatomy`` (``_anatomy``), and the probability that
+    vouches for a rule's find (VOUCH); zeros without its model file (no vouching needed)."""
+    judge = suspicion_model()
+    if judge is None:
+        return np.zeros(present.shape), np.zeros((len(xy), len(TWINS))), 0.0
+    return *judge(features(xy, present, frame, screened, *anatomy)), VOUCH
+
+
 def _anatomy(xy: np.ndarray, present: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``anatomy.excess``, with the fitted mean pose's torso as the size of a person without a bone to measure."""
     size, worst, too_long = excess(xy, present)
     return np.where(np.isfinite(size) & (size > 0), size, MEAN_TORSO * scale), worst, too_long
 
 
-def _swap_gain(xy, pred, err, u, v) -> tuple[np.ndarray, np.ndarray]:
-    """How much better the guesses fit twins u, v exchanged than as labelled: the gain in squared distance over
-    their expected errors squared, and the exchanged / labelled ratio."""
-    as_given = _sq(xy[:, u] - pred[:, u]) + _sq(xy[:, v] - pred[:, v])
-    exchanged = _sq(xy[:, u] - pred[:, v]) + _sq(xy[:, v] - pred[:, u])
-    return (as_given - exchanged) / (err[:, u] ** 2 + err[:, v] ** 2), exchanged / np.maximum(as_given, 1e-12)
-
-
-def _swaps(filler, xy, present, frame, scale, pred, err) -> tuple[np.ndarray, np.ndarray]:
+def _swaps(filler, xy, present, frame, scale, pred, err, judged) -> tuple[np.ndarray, np.ndarray]:
     """Twins exchanged back where the screen suggests it (gain above SWAP_SCREEN) and a row hiding just the pair
     confirms it (gain above SWAP_GAIN, exchanged below SWAP_RATIO of labelled); one pair per arm and per leg (the
     wrists are guessed from the elbows, so swapped elbows make the wrists look swapped too)."""
+    learned_joint, learned, vouch = judged
     person, pair = [], []
     for k, (u, v) in enumerate(TWINS):
-        screen, _ = _swap_gain(xy, pred, err, u, v)
-        hit = np.flatnonzero(present[:, u] & present[:, v] & (screen > SWAP_SCREEN))
+        screen, _ = swap_gain(xy, pred, err, u, v)
+        hit = np.flatnonzero(present[:, u] & present[:, v] & ((screen > SWAP_SCREEN) | (learned[:, k] > LEARNED_SWAP)))
         person.append(hit)
         pair.append(np.full(len(hit), k))
     person, pair = np.concatenate(person), np.concatenate(pair)
@@ -275,7 +306,7 @@ def _swaps(filler, xy, present, frame, scale, pred, err) -> tuple[np.ndarray, np
     evidence = present[person].copy()
     evidence[rows, u] = evidence[rows, v] = False
     p, e = _rows_error(filler, xy[person], evidence, frame[person], scale[person])
-    gain, ratio = _swap_gain(
+    gain, ratio = swap_gain(
         xy[person][rows[:, None], np.stack([u, v], 1)],
         p[rows[:, None], np.stack([u, v], 1)],
         e[rows[:, None], np.stack([u, v], 1)],
@@ -288,7 +319,9 @@ def _swaps(filler, xy, present, frame, scale, pred, err) -> tuple[np.ndarray, np
         excess(p_xy, present[person])[1][rows[:, None], np.stack([u, v], 1)].max(1) for p_xy in (xy[person], exchanged)
     ]
     mended = (pair_worst[0] > 1.0) & (pair_worst[1] < LONG_NEAR)  # exchanged, no span of the pair is too long
-    confirmed = ((gain > SWAP_GAIN) & (ratio < SWAP_RATIO)) | (mended & (gain > SWAP_GAIN_LONG))
+    vouched = np.maximum(learned[person, pair], learned_joint[person[:, None], np.stack([u, v], 1)].max(1)) >= vouch
+    confirmed = vouched & (((gain > SWAP_GAIN) & (ratio < SWAP_RATIO)) | (mended & (gain > SWAP_GAIN_LONG)))
+    confirmed |= (learned[person, pair] > LEARNED_SWAP) & (gain > 0)
     gain = np.where(confirmed, gain, -np.inf)
     best = np.full((len(xy), 2), -np.inf)  # per person: the best gain among arm pairs, among leg pairs
     np.maximum.at(best, (person, pair // 2), gain)
@@ -299,7 +332,3 @@ def _swaps(filler, xy, present, frame, scale, pred, err) -> tuple[np.ndarray, np
             xy[i, [a, b]] = xy[i, [b, a]]
             swapped[i, [a, b]] = True
     return xy, swapped
-
-
-def _sq(d: np.ndarray) -> np.ndarray:
-    return (d * d).sum(-1)

@@ -15,7 +15,7 @@ from conftest import REPO
 LAYERS = [
     ("base", {"errors", "limits", "memory", "resources", "version", "files", "skeleton", "jsontext", "options"}),
     ("pose", {"document", "baselines", "noise", "shaping", "features", "hands", "anatomy"}),
-    ("model", {"filler", "model", "suspicious"}),
+    ("model", {"filler", "model", "suspicion_model", "suspicious"}),
     ("pipeline", {"framing", "completion", "render", "decode", "sequence", "api"}),
     ("http and comfyui", {"http", "comfyui"}),
     ("tab", {"ui"}),

@@ -265,21 +265,29 @@ GRIDS = (
         "Z_LONG_NEAR": (3.0, 4.0),
     },
     {"Z_SNAP": (3.0, 4.0, 5.0), "SNAP_OFF": (0.3, 0.4, 0.5, 0.8)},
+    {"LEARNED": (0.9, 0.95, 0.98), "LEARNED_SWAP": (0.9, 0.95, 0.98), "VOUCH": (0.0, 0.2, 0.4, 0.6)},
 )
-"""Searched one after the other: the outlier rules, then the near-snap rule with the outlier rules chosen."""
+"""Searched one after the other: the outlier rules, then the near-snap rule with the outlier rules chosen, then the
+learned judge's thresholds with both held."""
 
 
-def calibrate(filler: Filler, train, seed: int = 7, people: int = 5_000, budget: float = 0.0075) -> tuple[dict, str]:
-    """Thresholds chosen on COCO train people (a random ``people`` of them): for each grid of GRIDS in turn, the
-    point with at most ``budget`` of clean people touched that catches the most on average over the kinds (the
-    earlier grids' choices held). Returns the choice and a printable table per grid."""
+def calibrate(
+    filler: Filler, train, seed: int = 7, people: int | None = None, budget: float = 0.0075, grids=None
+) -> tuple[dict, str]:
+    """Thresholds chosen on COCO train people (those the learned judge was not trained on,
+    ``training.data.train_split``, or a random ``people`` of them): for each grid of GRIDS in turn (or the indices ``grids``; the others keep
+    the module's values), the point with at most ``budget`` of clean people touched that catches the most on
+    average over the kinds (the earlier grids' choices held). Returns the choice and a printable table per grid."""
+    from ..training.data import train_split
+
+    held = train_split(train, "calibrate")
     rng = np.random.default_rng(seed)
-    sample = train.subset(rng.permutation(len(train))[:people])
+    sample = held.subset(rng.permutation(len(held))[:people])  # [:None]: all
     cases = concat(all_cases(sample, seed))
     injected = {kind: inject(cases, kind, np.random.default_rng([seed, k])) for k, kind in enumerate(KINDS)}
     chosen: dict = {}
     texts = []
-    for grid in GRIDS:
+    for grid in GRIDS if grids is None else [GRIDS[k] for k in grids]:
         rows, best = [], None
         for values in itertools.product(*grid.values()):
             setting = {**chosen, **dict(zip(grid, values, strict=True))}
@@ -306,13 +314,18 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m posefill_dev.evaluation.suspicious")
     parser.add_argument("data", help="COCO 2017 keypoints folder or file")
-    parser.add_argument("--people", type=int, default=5_000, help="COCO train people to calibrate on")
+    parser.add_argument(
+        "--people", type=int, help="COCO train people to calibrate on (default: all of the calibration part)"
+    )
     parser.add_argument("--anatomy", action="store_true", help="instead: learn anatomy.SPANS (20,000 train people)")
+    parser.add_argument(
+        "--grid", type=int, action="append", help="search only this grid of GRIDS (0, 1, 2; repeatable)"
+    )
     args = parser.parse_args(argv)
     if args.anatomy:
         print(learn_anatomy(load_people(args.data, "train"))[1])
         return 0
-    _, text = calibrate(load_filler(), load_people(args.data, "train"), people=args.people)
+    _, text = calibrate(load_filler(), load_people(args.data, "train"), people=args.people, grids=args.grid)
     print(text)
     return 0
 

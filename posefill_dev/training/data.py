@@ -136,3 +136,17 @@ def load_people(location: str | Path, split: str) -> People:
 def body_complete(people: People) -> np.ndarray:
     """People with all 13 body joints (neck .. ankles) labelled."""
     return people.labelled[:, 1:14].all(1)
+
+
+CALIBRATION_SHARE = 0.05
+"""The fixed share of COCO train people that no learned part is trained on: inference-time thresholds (the
+suspicious check's judge) are chosen there, never on val."""
+
+
+def train_split(train: People, part: str) -> People:
+    """The ``fit`` or ``calibrate`` part of the COCO train people (a fixed random CALIBRATION_SHARE is the latter)."""
+    held = np.zeros(len(train), bool)
+    held[np.random.default_rng(20190).permutation(len(train))[: round(CALIBRATION_SHARE * len(train))]] = True
+    if part not in ("fit", "calibrate"):
+        raise ValueError(f"unknown part {part!r}")
+    return train.subset(held if part == "calibrate" else ~held)

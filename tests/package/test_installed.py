@@ -38,7 +38,7 @@ def test_the_distribution_metadata():
 
 def test_the_model_and_the_examples_are_package_data_equal_to_the_checkouts():
     assert model_path() == PACKAGE / "shipped" / "models" / "posefill.onnx"
-    for name in ("posefill.onnx", "MODEL_CARD.md"):
+    for name in ("posefill.onnx", "suspicious.onnx", "MODEL_CARD.md"):
         assert (model_path().parent / name).read_bytes() == (REPO / "models" / name).read_bytes()
     assert EXAMPLES_DIR == PACKAGE / "shipped" / "poses"
     shipped = {str(p.relative_to(EXAMPLES_DIR)): p.read_bytes() for p in EXAMPLES_DIR.rglob("*") if p.is_file()}

@@ -4,6 +4,7 @@ training code writes a judge the runtime loads."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import numpy as np
@@ -29,6 +30,12 @@ def judged(filler, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = judge_inputs(xy[None], ALL, FRAME, screen(filler, xy[None], ALL, FRAME))
     assert rows.shape == (1, FEATURES) and rows.dtype == np.float32 and np.isfinite(rows).all()
     return suspicion_model.suspicion_model()(rows)
+
+
+def test_the_model_card_names_the_shipped_judge():
+    card = (suspicion_model.MODEL_PATH.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
+    data = suspicion_model.MODEL_PATH.read_bytes()
+    assert f"`suspicious.onnx`: {len(data):,} bytes, sha256 `{hashlib.sha256(data).hexdigest()}`" in card
 
 
 def test_the_shipped_judge_answers_probabilities_for_every_joint_and_pair(filler):

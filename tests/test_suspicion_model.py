@@ -32,6 +32,14 @@ def judged(filler, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return suspicion_model.suspicion_model()(rows)
 
 
+def test_every_shipped_model_is_readable_by_the_oldest_onnxruntime_allowed():
+    """IR version 8 at most: onnxruntime 1.17 (pyproject's floor) and the older ones WebUI installs carry read it;
+    the judge was first written with onnx's default IR 14, which AUTOMATIC1111's onnxruntime refused."""
+    onnx = pytest.importorskip("onnx")
+    for path in sorted(suspicion_model.MODEL_PATH.parent.glob("*.onnx")):
+        assert onnx.load(str(path), load_external_data=False).ir_version <= 8, path.name
+
+
 def test_the_model_card_names_the_shipped_judge():
     card = (suspicion_model.MODEL_PATH.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
     data = suspicion_model.MODEL_PATH.read_bytes()
@@ -83,6 +91,8 @@ def test_training_writes_a_judge_the_runtime_loads():
     x = rng.normal(size=(256, FEATURES)).astype(np.float32)
     y = (x[:, :22] > 0).astype(np.float32)  # something learnable
     weights = fit_judge(x, y, steps=300)
-    joint, pair = SuspicionModel(judge_onnx(weights))(x)
+    model = judge_onnx(weights)
+    assert pytest.importorskip("onnx").load_from_string(model).ir_version <= 8
+    joint, pair = SuspicionModel(model)(x)
     assert joint.shape == (256, NUM_JOINTS) and pair.shape == (256, len(TWINS))
     assert ((joint > 0.5) == (y[:, :NUM_JOINTS] > 0.5)).mean() > 0.8  # it learned, through the exported graph

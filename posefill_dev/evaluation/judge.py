@@ -137,7 +137,7 @@ def judge_onnx(weights: dict[str, np.ndarray]) -> bytes:
     """The judge as an ONNX graph: ``features`` (N, FEATURES) -> ``wrong`` (N, 22) probabilities."""
     from onnx import TensorProto, helper
 
-    from ..training.export import OPSET, Graph
+    from ..training.export import IR_VERSION, OPSET, Graph
 
     inits: list = []
     g = Graph(weights, inits)
@@ -153,6 +153,7 @@ def judge_onnx(weights: dict[str, np.ndarray]) -> bytes:
         inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="posefill")
+    model.ir_version = IR_VERSION
     return model.SerializeToString()
 
 

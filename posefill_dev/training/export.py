@@ -19,6 +19,9 @@ from lib_posefill.features import NUM_JOINTS
 from lib_posefill.model import OUTPUTS
 
 OPSET = 17
+IR_VERSION = 8
+"""The ONNX IR version written: what onnxruntime 1.17 (the oldest PoseFill allows) and AUTOMATIC1111's older ones
+read; onnx's own default follows its release (IR 14 with onnx 1.23: 'Unsupported model IR version')."""
 INPUTS = ("features", "noise", "sample")
 
 
@@ -151,7 +154,7 @@ def build_onnx(weights: dict[str, np.ndarray], config: dict) -> onnx.ModelProto:
         inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="posefill")
-    model.ir_version = 8
+    model.ir_version = IR_VERSION
     helper.set_model_props(model, {"posefill_config": json.dumps(config, sort_keys=True)})
     onnx.checker.check_model(model)
     return model

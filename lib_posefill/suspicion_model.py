@@ -44,12 +44,15 @@ its twin; then per twin pair the exchange gain and ratio."""
 
 class Screen(NamedTuple):
     """What the screening rows tell of each person (``suspicious.screen``): the completion model's fit (scale (N,),
-    shift (N, 2)), every joint's guess (N, 18, 2) and its expected error (N, 18)."""
+    shift (N, 2)), every joint's guess (N, 18, 2) and its expected error (N, 18), and per twin pair of TWINS the
+    ``swap_gain`` of the guesses (gain, ratio: (N, 4) each)."""
 
     scale: np.ndarray
     shift: np.ndarray
     pred: np.ndarray
     err: np.ndarray
+    gain: np.ndarray
+    ratio: np.ndarray
 
 
 def sq(d: np.ndarray) -> np.ndarray:
@@ -101,7 +104,7 @@ def features(xy, present, frame, screen: Screen, size, worst, too_long) -> np.nd
     per_joint[:, 7 * j :] = np.where(present[:, TWIN] & (np.arange(j) != TWIN), np.sqrt(sq(xy - xy[:, TWIN])), np.inf)
     per_joint[:, 6 * j :] = np.exp(-per_joint[:, 6 * j :] / unit / NEAR)
     per_joint *= present[:, COLUMN_JOINT]
-    gain, ratio = swap_gain(xy, pred, err, TWIN_U, TWIN_V)
+    gain, ratio = screen.gain, screen.ratio
     both = present[:, TWIN_U] & present[:, TWIN_V]
     per_pair = out[:, IN_DIM + 8 * j :].reshape(n, len(TWINS), 2)
     per_pair[..., 0] = np.tanh(gain / 10.0) * both

@@ -51,7 +51,18 @@ from .anatomy import excess
 from .baselines import COCO_MEAN_POSE
 from .features import fit
 from .skeleton import JOINT_NAMES, MIRROR, NUM_JOINTS
-from .suspicion_model import FACE_PAIRS, TWINS, Screen, features, pair_sq, sq, suspicion_model, swap_gain
+from .suspicion_model import (
+    FACE_PAIRS,
+    TWIN_U,
+    TWIN_V,
+    TWINS,
+    Screen,
+    features,
+    pair_sq,
+    sq,
+    suspicion_model,
+    swap_gain,
+)
 
 ABSURD_FRAMES = 4.0
 """A coordinate farther than this many picture sizes (its longer side) outside the picture is absurd."""
@@ -194,7 +205,8 @@ def screen(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> Sc
         filler, np.concatenate([xy, xy]), evidence, np.concatenate([frame, frame]), np.tile(scale.astype(np.float64), 2)
     )
     pred = np.where(group_a[None, :, None], pred[:n], pred[n:])
-    return Screen(scale, shift, pred, np.where(group_a[None], err[:n], err[n:]))
+    err = np.where(group_a[None], err[:n], err[n:])
+    return Screen(scale, shift, pred, err, *swap_gain(xy, pred, err, TWIN_U, TWIN_V))
 
 
 def judge_inputs(xy, present, frame, screened: Screen) -> np.ndarray:
@@ -210,7 +222,7 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     scale, pred, err = screened.scale.astype(np.float64), screened.pred, screened.err
     size, worst, too_long = _anatomy(xy, present, scale)
     learned, learned_pair, vouch = _judge(xy, present, frame, screened, (size, worst, too_long))
-    xy, swapped = _swaps(filler, xy, present, frame, scale, pred, err, (learned, learned_pair, vouch))
+    xy, swapped = _swaps(filler, xy, present, frame, scale, screened.gain, (learned, learned_pair, vouch))
     wrong = np.zeros_like(present)
     if swapped.any():  # spans measured again with the twins exchanged back (and left out)
         size, worst, too_long = _anatomy(xy, present & ~swapped, scale)
@@ -286,15 +298,15 @@ def _anatomy(xy: np.ndarray, present: np.ndarray, scale: np.ndarray) -> tuple[np
     return np.where(np.isfinite(size) & (size > 0), size, MEAN_TORSO * scale), worst, too_long
 
 
-def _swaps(filler, xy, present, frame, scale, pred, err, judged) -> tuple[np.ndarray, np.ndarray]:
-    """Twins exchanged back where the screen suggests it (gain above SWAP_SCREEN) and a row hiding just the pair
-    confirms it (gain above SWAP_GAIN, exchanged below SWAP_RATIO of labelled); one pair per arm and per leg (the
+def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.ndarray, np.ndarray]:
+    """Twins exchanged back where the screen suggests it (``Screen.gain`` above SWAP_SCREEN) and a row hiding just
+    the pair confirms it (gain above SWAP_GAIN, exchanged below SWAP_RATIO of labelled); one pair per arm and per leg (the
     wrists are guessed from the elbows, so swapped elbows make the wrists look swapped too)."""
     learned_joint, learned, vouch = judged
     person, pair = [], []
     for k, (u, v) in enumerate(TWINS):
-        screen, _ = swap_gain(xy, pred, err, u, v)
-        hit = np.flatnonzero(present[:, u] & present[:, v] & ((screen > SWAP_SCREEN) | (learned[:, k] > LEARNED_SWAP)))
+        suggested = (screen_gain[:, k] > SWAP_SCREEN) | (learned[:, k] > LEARNED_SWAP)
+        hit = np.flatnonzero(present[:, u] & present[:, v] & suggested)
         person.append(hit)
         pair.append(np.full(len(hit), k))
     person, pair = np.concatenate(person), np.concatenate(pair)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -67,29 +68,21 @@ def inject(cases, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.
     return xy, wrong, exchanged
 
 
-def mirrored(xy, present, frame, wrong, exchanged):
-    """The same people flipped left-right about their frame (labels follow: a left knee becomes a right one)."""
-    flip = list(MIRROR)
-    out = xy[:, flip].copy()
-    out[..., 0] = frame[:, None, 0] + frame[:, None, 2] - out[..., 0]
-    return out, present[:, flip], frame, wrong[:, flip], exchanged  # twin pair k is still pair k
-
-
 def dataset(filler, people, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Inputs (2N, FEATURES) and targets (2N, 18 + 4) for ``people`` (each also mirrored)."""
     from lib_posefill.suspicious import judge_inputs, screen
 
+    from .report import mirrored
     from .suspicious import all_cases, concat
 
     cases = concat(all_cases(people, seed))
     xy, wrong, exchanged = inject(cases, np.random.default_rng(seed))
+    flipped = mirrored(replace(cases, truth=xy))  # labels follow; twin pair k is still pair k
     rows, targets = [], []
-    for x, p, f, w, e in (
-        (xy, cases.present, cases.frame, wrong, exchanged),
-        mirrored(xy, cases.present, cases.frame, wrong, exchanged),
-    ):
-        rows.append(judge_inputs(x, p, f, screen(filler, x, p, f)))
-        targets.append(np.concatenate([w, e], 1).astype(np.float32))
+    # the flip is about the frame's middle, so the frame is the same (the original, not recomputed from the axis)
+    for x, p, w in ((xy, cases.present, wrong), (flipped.truth, flipped.present, wrong[:, list(MIRROR)])):
+        rows.append(judge_inputs(x, p, cases.frame, screen(filler, x, p, cases.frame)))
+        targets.append(np.concatenate([w, exchanged], 1).astype(np.float32))
     return np.concatenate(rows), np.concatenate(targets)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 
@@ -283,6 +284,12 @@ def gather_bodies(docs: list[PoseDocument], boxes: list[np.ndarray]) -> Bodies:
     )
 
 
+def index_lists(mask: np.ndarray) -> list[list[int]]:
+    """Per row of an (N, K) mask, the indices where it is set, as lists of ints."""
+    columns = range(mask.shape[1])
+    return [list(compress(columns, row)) for row in mask.tolist()]
+
+
 def store_results(
     docs: list[PoseDocument],
     result: Completion | None,
@@ -292,6 +299,8 @@ def store_results(
     """Put completed bodies back into the documents and give every person its ``posefill`` record
     (``Person.record``), in place. ``tracks`` (per body) adds a ``track`` to each record, ``refill`` the
     ``replaced`` joints; a person's warnings go into its record (``warnings``) and the log."""
+    filled = index_lists(result.filled) if result is not None else []
+    replaced = index_lists(result.replaced) if result is not None and refill else []
     k = 0
     for d, doc in enumerate(docs):
         for i, person in enumerate(doc.people):
@@ -301,9 +310,9 @@ def store_results(
                     person.record["track"] = None
                 continue
             person.body.xy, person.body.present = result.xy[k], result.present[k]
-            record: dict = {"filled": np.flatnonzero(result.filled[k]).tolist()}
+            record: dict = {"filled": filled[k]}
             if refill:
-                record["replaced"] = np.flatnonzero(result.replaced[k]).tolist()
+                record["replaced"] = replaced[k]
             if result.skipped[k] is not None:
                 record["skipped"] = result.skipped[k]
             if result.warnings and result.warnings[k]:

@@ -88,9 +88,34 @@ def _finite(v: float) -> bool:
         return False
 
 
+def _present(triples: np.ndarray, min_confidence: float) -> np.ndarray:
+    """Which of (..., K, 3) triples are present: confident enough, at coordinates >= 0."""
+    return (triples[..., 2] > min_confidence) & (triples[..., 0] >= 0) & (triples[..., 1] >= 0)
+
+
 def _split(triples: np.ndarray, min_confidence: float) -> Part:
-    present = (triples[:, 2] > min_confidence) & (triples[:, 0] >= 0) & (triples[:, 1] >= 0)
-    return Part(xy=triples[:, :2].copy(), present=present)
+    return Part(xy=triples[:, :2].copy(), present=_present(triples, min_confidence))
+
+
+def _plain_bodies(people: list, min_confidence: float) -> tuple[np.ndarray, list[Part]] | None:
+    """Every person's body triples (P, 18, 3) and Part, read in one conversion in the common case: each person an
+    object whose body is a list of 54 or 75 finite numbers. None otherwise: the people are read one by one, which
+    names what is wrong."""
+    lists = [person.get(BODY_KEY) if type(person) is dict else None for person in people]
+    if not lists or any(type(v) is not list for v in lists) or len(set(map(len, lists))) != 1:
+        return None
+    if len(lists[0]) not in (3 * NUM_JOINTS, 75) or not set().union(*(map(type, v) for v in lists)) <= {float, int}:
+        return None
+    try:
+        triples = np.asarray(lists, dtype=np.float64).reshape(len(lists), -1, 3)
+    except OverflowError:  # an integer beyond any float
+        return None
+    if not np.isfinite(triples).all():
+        return None
+    if triples.shape[1] == 25:
+        triples = triples[:, list(BODY25_TO_18)]
+    xy, present = triples[..., :2].copy(), _present(triples, min_confidence)
+    return triples, [Part(xy=xy[p], present=present[p]) for p in range(len(lists))]
 
 
 def _keep_filled_outside(body: Part, triples: np.ndarray, record: Any, min_confidence: float) -> None:
@@ -151,13 +176,17 @@ def _parse_one(doc: Any, where: str, options: Options) -> PoseDocument:
         width, height = (float(v) for v in options.canvas_size)
 
     parsed: list[Person] = []
+    plain = _plain_bodies(people, options.min_confidence)
     for p, person in enumerate(people):
         pw = f"{where}people[{p}]"
         if not isinstance(person, dict):
             raise PoseFillError(f"expected an object, got {type(person).__name__}", where=pw)
         body = None
         raw_body = person.get(BODY_KEY)
-        if raw_body is not None:
+        if plain is not None:
+            body = plain[1][p]
+            _keep_filled_outside(body, plain[0][p], person.get("posefill"), options.min_confidence)
+        elif raw_body is not None:
             triples = _number_list(raw_body, f"{pw}.{BODY_KEY}")
             if len(triples) == 25:
                 triples = triples[list(BODY25_TO_18)]
@@ -236,12 +265,28 @@ def parse_documents(value: Any, options: Options) -> tuple[list[PoseDocument], b
     return [_parse_one(value, "", options)], False
 
 
-def _triples(part: Part) -> list[float]:
-    out = np.empty((len(part.xy), 3))
-    out[:, :2] = part.xy
-    out[:, 2] = 1.0
-    out[~part.present] = 0.0
-    return out.ravel().tolist()
+def _triples(parts: list[Part]) -> list[list[float]]:
+    """Keypoint lists [x, y, c, ...] of parts of one length, converted together: c = 1.0 for present points, missing
+    points all zeros."""
+    xy, present = np.stack([part.xy for part in parts]), np.stack([part.present for part in parts])
+    out = np.zeros((*present.shape, 3))
+    out[..., :2] = np.where(present[..., None], xy, 0.0)
+    out[..., 2] = present
+    return out.reshape(len(parts), -1).tolist()
+
+
+def _all_triples(doc: PoseDocument) -> dict[tuple[int, str], list[float]]:
+    """Every keypoint list of the document by (person, key), those of one length converted together."""
+    groups: dict[int, list[tuple[int, str, Part]]] = {}
+    for p, person in enumerate(doc.people):
+        named = [(BODY_KEY, person.body)] if person.body is not None else []
+        for key, part in named + list(person.parts.items()):
+            groups.setdefault(len(part.xy), []).append((p, key, part))
+    return {
+        (p, key): values
+        for group in groups.values()
+        for (p, key, _), values in zip(group, _triples([part for _, _, part in group]), strict=True)
+    }
 
 
 def write_document(doc: PoseDocument) -> dict[str, Any]:
@@ -250,13 +295,14 @@ def write_document(doc: PoseDocument) -> dict[str, Any]:
     out = dict(doc.raw)
     out["canvas_width"] = plain_number(doc.width)
     out["canvas_height"] = plain_number(doc.height)
+    lists = _all_triples(doc)
     people = []
-    for person in doc.people:
+    for p, person in enumerate(doc.people):
         new = dict(person.raw)
         if person.body is not None:
-            new[BODY_KEY] = _triples(person.body)
-        for key, part in person.parts.items():
-            new[key] = _triples(part)
+            new[BODY_KEY] = lists[p, BODY_KEY]
+        for key in person.parts:
+            new[key] = lists[p, key]
         if person.record is not None:
             new["posefill"] = person.record
         people.append(new)

@@ -235,3 +235,56 @@ def test_units_are_decided_by_every_part_of_the_document(part):
     assert parse_documents(doc, Options())[0][0].normalised
     other[part][3 * 3 + 2] = 0.8
     assert not parse_documents(doc, Options())[0][0].normalised
+
+
+def _people_mix() -> dict:
+    """People of every kind the reader meets: OpenPose-18 and BODY_25 bodies, low confidences, negative (missing)
+    points, a PoseFill record with filled joints left of the canvas, hands and a face."""
+    rng = np.random.default_rng(3)
+    people = []
+    for k in range(6):
+        t = np.column_stack([rng.uniform(-20, 500, 18), rng.uniform(-20, 700, 18), rng.choice([0.0, 0.05, 0.9, 1], 18)])
+        person = {"pose_keypoints_2d": t.ravel().tolist(), "id": k}
+        if k == 1:
+            t[0] = (-15.0, 40.0, 1.0)
+            person["pose_keypoints_2d"] = t.ravel().tolist()
+            person["posefill"] = {"filled": [0, 1, 2, 99, True]}
+        if k == 2:
+            person["hand_left_keypoints_2d"] = [10.0, 20.0, 1.0] * 21
+            person["face_keypoints_2d"] = [1, 2, 0.5] * 70
+        people.append(person)
+    return {"canvas_width": 512, "canvas_height": 768, "people": people}
+
+
+@pytest.mark.parametrize("body25", [False, True])
+def test_people_read_together_equal_people_read_one_by_one(monkeypatch, body25):
+    from lib_posefill import document
+
+    doc = _people_mix()
+    if body25:
+        for person in doc["people"]:
+            t = np.asarray(person["pose_keypoints_2d"]).reshape(18, 3)
+            wide = np.zeros((25, 3))
+            wide[list(BODY25_TO_18)] = t
+            person["pose_keypoints_2d"] = wide.ravel().tolist()
+    together, _ = parse_documents(copy.deepcopy(doc), Options())
+    assert document._plain_bodies(doc["people"], 0.1) is not None  # the one-conversion path was taken
+    monkeypatch.setattr(document, "_plain_bodies", lambda people, c: None)
+    alone, _ = parse_documents(copy.deepcopy(doc), Options())
+    for a, b in zip(together[0].people, alone[0].people, strict=True):
+        np.testing.assert_array_equal(a.body.xy, b.body.xy)
+        np.testing.assert_array_equal(a.body.present, b.body.present)
+        assert a.raw == b.raw and a.parts.keys() == b.parts.keys()
+    assert together[0].people[1].body.present[0]  # filled by PoseFill at x < 0, confident: still present
+    assert document.write_documents(together) == document.write_documents(alone)
+
+
+def test_written_keypoints_are_the_present_points_and_zeros():
+    from lib_posefill import document
+
+    docs, _ = parse_documents(_people_mix(), Options())
+    out = document.write_documents(docs)[0]
+    for person, written in zip(docs[0].people, out["people"], strict=True):
+        for key, part in [("pose_keypoints_2d", person.body), *person.parts.items()]:
+            expected = [[*xy, 1.0] if seen else [0.0, 0.0, 0.0] for xy, seen in zip(part.xy.tolist(), part.present)]
+            assert written[key] == [v for t in expected for v in t]

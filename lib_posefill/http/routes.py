@@ -26,7 +26,7 @@ from typing import Any
 from ..completion import complete as complete_documents
 from ..document import parse_documents, write_documents
 from ..errors import NotJSONError, PoseFillError, TooLargeError
-from ..jsontext import loads_json
+from ..jsontext import dumps_compact, loads_json
 from ..limits import HTTP_LARGE_BYTES, HTTP_MAX_BYTES
 from ..memory import release_memory
 from ..model import cached_filler
@@ -59,7 +59,7 @@ def complete(body: dict[str, Any]) -> bytes:
     docs, is_list = parse_documents(request.pose, options)
     frames = [request.frame] * len(docs) if request.frame else None
     out = write_documents(complete_documents(docs, options, cached_filler(), frames))
-    return json.dumps({"pose": out if is_list else out[0]}, allow_nan=False, separators=(",", ":")).encode()
+    return dumps_compact({"pose": out if is_list else out[0]})
 
 
 def render_png(body: dict[str, Any]) -> bytes:

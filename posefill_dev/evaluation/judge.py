@@ -1,7 +1,7 @@
 """Training the learned judge of detected joints (models/suspicious.onnx, ``lib_posefill.suspicion_model``).
 
-Data: COCO train people, cut and occluded as the evaluation families do (plus whole bodies), each given detector
-jitter (JITTER) and, for 60 % of them, one error broader than the evaluation's (so the judge learns what is wrong, not one
+Data: COCO train people, cut and occluded as the evaluation families do (plus whole bodies), each DRAWS times,
+each time given detector jitter (JITTER) and, for 60 % of them, one error broader than the evaluation's (so the judge learns what is wrong, not one
 recipe): a joint moved 0.7-4 torso lengths; a joint parked on another joint (or up to 0.08 torso lengths off it);
 an elbow, wrist, knee or ankle exchanged with its twin. Every person is also seen mirrored (left and right labels
 exchanged), so the judge treats both sides alike. Targets: per joint whether it was made wrong (both twins of a
@@ -12,7 +12,7 @@ A fixed share of train people (``training.data.train_split``) is never trained o
 chooses the judge's thresholds there. Nothing from val is used. It lives beside the evaluation because it builds
 its people as the evaluation's families do.
 
-    python -m posefill_dev.evaluation.judge DATA [--out models/suspicious.onnx]
+    python -m posefill_dev.evaluation.judge DATA [--out models/suspicious.onnx] [--draws N] [--steps N]
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ from lib_posefill.skeleton import MIRROR, NUM_JOINTS
 from lib_posefill.suspicion_model import FEATURES, TWINS
 
 HIDDEN = 256
+DRAWS = 8
+"""Each train person is cut, jittered and given an error this many times (seeds seed, seed + 1, ...). With one
+draw the judge learnt its people by heart (a longer run got surer on clean people, not better); with 3, 5 and 8
+(and more steps) it touched fewer clean calibration people at the same catch (``evaluation.suspicious --grid 2``)."""
+STEPS = 50_000
 KINDS = ("clean", "moved", "parked", "exchanged")
 KIND_SHARE = (0.4, 0.2, 0.2, 0.2)
 JITTER = (0.005, 0.1)
@@ -69,7 +74,8 @@ def inject(cases, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.
 
 
 def dataset(filler, people, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs (2N, FEATURES) and targets (2N, 18 + 4) for ``people`` (each also mirrored)."""
+    """Inputs (2N, FEATURES) and targets (2N, 18 + 4) for ``people`` (each also mirrored): one draw of cuts,
+    jitter and errors."""
     from lib_posefill.suspicious import judge_inputs, screen
 
     from .report import mirrored
@@ -162,7 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m posefill_dev.evaluation.judge", description=__doc__.split("\n")[0])
     parser.add_argument("data", help="COCO 2017 keypoints folder or file")
     parser.add_argument("--out", default=str(MODEL_PATH), help="where to write the ONNX judge (default: %(default)s)")
-    parser.add_argument("--steps", type=int, default=20_000)
+    parser.add_argument("--steps", type=int, default=STEPS)
+    parser.add_argument(
+        "--draws", type=int, default=DRAWS, help="draws of cuts, jitter and errors per person (default %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--hidden", type=int, default=HIDDEN, help="units per hidden layer (default %(default)s)")
     args = parser.parse_args(argv)
@@ -172,7 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     except PoseFillError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    x, y = dataset(load_filler(), people, args.seed)
+    filler = load_filler()
+    draws = [dataset(filler, people, args.seed + k) for k in range(args.draws)]
+    x, y = np.concatenate([x for x, _ in draws]), np.concatenate([y for _, y in draws])
+    del draws
     print(f"{len(x):,} rows from {len(people):,} train people in {time.perf_counter() - start:.0f} s", flush=True)
     weights = fit_judge(x, y, args.steps, args.seed, args.hidden)
     out = Path(args.out)

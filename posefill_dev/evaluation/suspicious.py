@@ -265,7 +265,7 @@ GRIDS = (
         "Z_LONG_NEAR": (3.0, 4.0),
     },
     {"Z_SNAP": (3.0, 4.0, 5.0), "SNAP_OFF": (0.3, 0.4, 0.5, 0.8)},
-    {"LEARNED": (0.9, 0.95, 0.98), "LEARNED_SWAP": (0.9, 0.95, 0.98), "VOUCH": (0.0, 0.2, 0.4, 0.6)},
+    {"LEARNED": (0.8, 0.85, 0.9, 0.95, 0.98), "LEARNED_SWAP": (0.9, 0.95, 0.98), "VOUCH": (0.2, 0.4, 0.6)},
 )
 """Searched one after the other: the outlier rules, then the near-snap rule with the outlier rules chosen, then the
 learned judge's thresholds with both held."""

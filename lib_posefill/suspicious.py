@@ -102,12 +102,12 @@ SWAP_GAIN = 4.0
 SWAP_RATIO = 0.3
 SWAP_GAIN_LONG = 1.0
 MAX_ROUNDS = 2
-LEARNED = 0.85
+LEARNED = 0.9
 """A joint the learned judge (``suspicion_model``) finds wrong with more than this probability is taken out."""
 LEARNED_SWAP = 0.9
 """A twin pair it finds exchanged with more than this probability is exchanged back, if the row hiding the pair
 agrees (exchanged fits better than labelled)."""
-VOUCH = 0.6
+VOUCH = 0.2
 """A find of the rules stands only where the judge gives it at least this probability (the joint, or for a swap the
 pair or either twin); without the judge's file the rules stand alone."""
 

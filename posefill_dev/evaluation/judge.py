@@ -27,7 +27,7 @@ import numpy as np
 from lib_posefill.skeleton import MIRROR, NUM_JOINTS
 from lib_posefill.suspicion_model import FEATURES, TWINS
 
-HIDDEN = 256
+HIDDEN = 384
 DRAWS = 8
 """Each train person is cut, jittered and given an error this many times (seeds seed, seed + 1, ...). With one
 draw the judge learnt its people by heart (a longer run got surer on clean people, not better); with 3, 5 and 8

@@ -142,3 +142,12 @@ def test_the_compact_writer_writes_what_json_reads_back(decoder):
     assert json.loads(dumps_compact(value)) == value
     big = {"n": 2**70}  # beyond what orjson writes: the standard library writes it
     assert json.loads(dumps_compact(big)) == big
+
+
+def test_large_texts_are_read_by_json_whose_memory_the_estimate_bounds(monkeypatch):
+    big = json.dumps({"people": [{"pose_keypoints_2d": [100.25, 200.5, 0.9] * 18}] * 4000}).encode()
+    assert len(big) > jsontext.FAST_BYTES
+    assert jsontext._fast_loads(big) is jsontext._REFUSED
+    calls, plain_loads = [], json.loads
+    monkeypatch.setattr(jsontext.json, "loads", lambda data: calls.append(len(data)) or plain_loads(data))
+    assert loads_json(big) == plain_loads(big) and calls == [len(big)]

@@ -57,8 +57,7 @@ def loads_json(data: str | bytes, max_mb: float = DEFAULT_MAX_MB) -> Any:
         )
     value = _fast_loads(data)
     if value is not _REFUSED:
-        if not _depth_within(value):
-            check_value(value)  # names the first value nested too deep
+        check_value(value, leaves=False)  # orjson's values are all writable: only the depth is left to check
         return value
     try:
         value = json.loads(data)
@@ -92,24 +91,6 @@ def _fast_loads(data: bytes) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         return _REFUSED
-
-
-def _depth_within(value: Any) -> bool:
-    """True when no container in ``value`` is nested more than MAX_JSON_DEPTH levels deep (as ``check_value``
-    counts them): the one thing orjson lets through that PoseFill refuses. Level by level, at C speed per list."""
-    level = [value] if type(value) in CONTAINERS else []
-    depth = 1
-    while level:
-        inner: list = []
-        for node in level:
-            items = node.values() if type(node) is dict else node
-            kinds = set(map(type, items))
-            if dict in kinds or list in kinds:
-                inner += [item for item in items if type(item) in CONTAINERS]
-        if inner and depth >= MAX_JSON_DEPTH:
-            return False
-        level, depth = inner, depth + 1
-    return True
 
 
 def dumps_compact(value: Any) -> bytes:
@@ -152,23 +133,30 @@ def _plain_list(items: list) -> bool:
     return kinds <= {str} and all(map(_valid_text, items))
 
 
-def _children(node: Any):
-    """(key, item) of a container's items; none for a list of plain numbers or strings (already checked)."""
+def _children(node: Any, leaves: bool):
+    """(key, item) of a container's items; none for a list without containers whose values need no check here
+    (plain numbers or strings, checked at C speed; any values when ``leaves`` is off)."""
     if type(node) is dict:
         return iter(node.items())
-    return iter(()) if _plain_list(node) else enumerate(node)
+    if leaves:
+        plain = _plain_list(node)
+    else:
+        kinds = set(map(type, node))
+        plain = dict not in kinds and list not in kinds
+    return iter(()) if plain else enumerate(node)
 
 
-def check_value(value: Any) -> None:
+def check_value(value: Any, leaves: bool = True) -> None:
     """PoseFillError naming the path of the first value nested more than MAX_JSON_DEPTH levels deep, the first
-    non-finite number, or the first string (or key) with a lone surrogate: what JSON cannot write back.
+    non-finite number, or the first string (or key) with a lone surrogate: what JSON cannot write back (with
+    ``leaves`` off, only the depth: for values orjson decoded, which refuses the rest).
     Depth first, with one iterator per level: the memory it takes grows with the depth, not the size."""
     if type(value) not in CONTAINERS:
-        problem = _leaf_problem(value)
+        problem = _leaf_problem(value) if leaves else None
         if problem:
             raise PoseFillError(problem, where="document")
         return
-    levels = [_children(value)]
+    levels = [_children(value, leaves)]
     keys: list = []  # keys[i]: where the container of levels[i + 1] sits in that of levels[i]
     while levels:
         step = next(levels[-1], None)
@@ -177,7 +165,7 @@ def check_value(value: Any) -> None:
             del keys[len(levels) - 1 :]
             continue
         key, item = step
-        if type(key) is str and not _valid_text(key):
+        if leaves and type(key) is str and not _valid_text(key):
             raise PoseFillError(f"expected valid Unicode text in a key, got {shown(key)}", where=path_text(keys))
         if type(item) in CONTAINERS:
             if len(levels) >= MAX_JSON_DEPTH:
@@ -186,8 +174,8 @@ def check_value(value: Any) -> None:
                 )
             if item:
                 keys.append(key)
-                levels.append(_children(item))
-        else:
+                levels.append(_children(item, leaves))
+        elif leaves:
             problem = _leaf_problem(item)
             if problem:
                 raise PoseFillError(problem, where=path_text([*keys, key]))

@@ -1,5 +1,6 @@
-"""Smoke test of the paired HTTP benchmark (``posefill_dev.benchmarks.http_vs_seed``): both services start on
-127.0.0.1, answer a few requests correctly, and the report has its fields. No timing is asserted."""
+"""Smoke test of the paired HTTP benchmark (``posefill_dev.benchmarks.http_vs_seed``): the three services (PoseFill,
+the seed, the transport floor) start on 127.0.0.1, answer a few requests correctly, and the report has its fields.
+No timing is asserted."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ def test_both_services_answer_and_the_report_has_its_fields():
     report = http_vs_seed.run(requests=3, max_seconds=20, sizes=(1, 5))
     assert report["requests"] == 3 and set(report["sizes"]) == {1, 5}
     for n, row in report["sizes"].items():
-        assert set(row) == {"posefill_ms", "seed_ms", "speedup", "pairs", "target"}
-        assert 1 <= row["pairs"] <= 3 and row["posefill_ms"] > 0 and row["seed_ms"] > 0
+        assert set(row) == {"posefill_ms", "seed_ms", "speedup", "floor_ms", "pairs", "target"}
+        assert 1 <= row["pairs"] <= 3 and row["posefill_ms"] > 0 and row["seed_ms"] > 0 and row["floor_ms"] > 0
         assert row["speedup"] == pytest.approx(row["seed_ms"] / row["posefill_ms"])
         assert row["target"] == http_vs_seed.TARGETS.get(n)
 

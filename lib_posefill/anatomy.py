@@ -79,7 +79,8 @@ TOUCHING = _touching()
 
 def span_lengths(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(N, S) length of every span and whether both its ends are present."""
-    length = np.sqrt(((xy[:, SPAN_A] - xy[:, SPAN_B]) ** 2).sum(-1))
+    d = xy[:, SPAN_A] - xy[:, SPAN_B]
+    length = np.sqrt(d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1])
     return length, present[:, SPAN_A] & present[:, SPAN_B]
 
 
@@ -89,9 +90,11 @@ def person_size(length: np.ndarray, known: np.ndarray) -> np.ndarray:
     bones = known[:, SIZE_BONES]
     ratio = np.sort(np.where(bones, length[:, SIZE_BONES] / TYPICAL[SIZE_BONES], np.inf), 1)  # missing last
     count = bones.sum(1, keepdims=True)
-    low = np.take_along_axis(ratio, np.maximum(count - 1, 0) // 2, 1)[:, 0]
-    high = np.take_along_axis(ratio, count // 2 - (count == 0), 1)[:, 0]  # the two middle ones (one when odd)
-    return np.where(count[:, 0] > 0, (low + high) / 2, np.nan)
+    count = count[:, 0]
+    rows = np.arange(len(ratio))
+    low = ratio[rows, np.maximum(count - 1, 0) // 2]
+    high = ratio[rows, count // 2 - (count == 0)]  # the two middle ones (one when odd)
+    return np.where(count > 0, (low + high) / 2, np.nan)
 
 
 def excess(xy: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -88,7 +88,7 @@ def predict_rows(
         return np.full((n, NUM_JOINTS, 2), np.nan), [f"fill failed: {err}"] * n
     bad = ~np.isfinite(pred).all(2)
     reasons: list[str | None] = [None] * n
-    for i in np.flatnonzero(bad.any(1)):
+    for i in np.flatnonzero(bad.any(1)) if bad.any() else ():
         names = ", ".join(JOINT_NAMES[j] for j in np.flatnonzero(bad[i]))
         reasons[i] = f"fill failed: the model returned non-finite coordinates for {names}"
     return pred, reasons
@@ -100,7 +100,7 @@ def skip_reasons(present: np.ndarray, options: Options) -> list[str | None]:
         None
         if v >= options.min_visible
         else f"only {v} visible body joints, fewer than min_visible={options.min_visible}"
-        for v in present.sum(1)
+        for v in present.sum(1).tolist()
     ]
 
 
@@ -199,7 +199,8 @@ def apply_fill(
     """
     out_xy = np.where(present[..., None], xy, 0.0)
     filled = np.zeros_like(present)
-    todo = np.flatnonzero([s is None for s in skipped])
+    filling = np.array([s is None for s in skipped], dtype=bool)
+    todo = np.flatnonzero(filling)
     if len(todo):
         p, f = pred[todo], frame[todo]
         outside = (
@@ -218,11 +219,11 @@ def apply_fill(
         filled[todo] = want
         out_xy[todo] = np.where(want[..., None], p, out_xy[todo])
     after = present | filled
-    neck_rule = ~present[:, NECK] & after[:, R_SHOULDER] & after[:, L_SHOULDER]
-    neck_rule[[s is not None for s in skipped]] = False
-    with np.errstate(over="ignore", invalid="ignore"):  # absurd shoulders: complete_arrays takes that neck back
-        out_xy[neck_rule, NECK] = (out_xy[neck_rule, R_SHOULDER] + out_xy[neck_rule, L_SHOULDER]) / 2
-    filled[neck_rule, NECK] = True
+    neck_rule = filling & ~present[:, NECK] & after[:, R_SHOULDER] & after[:, L_SHOULDER]
+    if neck_rule.any():
+        with np.errstate(over="ignore", invalid="ignore"):  # absurd shoulders: complete_arrays takes that neck back
+            out_xy[neck_rule, NECK] = (out_xy[neck_rule, R_SHOULDER] + out_xy[neck_rule, L_SHOULDER]) / 2
+        filled[neck_rule, NECK] = True
     if replaced is None:
         return Completion(out_xy, present | filled, filled, skipped, np.zeros_like(present))
     filled &= ~replaced

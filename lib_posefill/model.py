@@ -35,15 +35,20 @@ def model_path() -> Path:
     return Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL_PATH)
 
 
-def mirrored_back(offsets: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Best-guess offsets and outside logits computed for a mirrored person, mirrored back."""
-    return mirror_offsets(offsets), logits[:, list(MIRROR)]
+MIRROR_JOINTS = np.array(MIRROR)
+
+
+def mirror_joints(values: np.ndarray) -> np.ndarray:
+    """Per-joint values (N, 18) of the mirrored person."""
+    return values[:, MIRROR_JOINTS]
 
 
 def unflip(flip: np.ndarray, offsets: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Offsets and logits with the rows in ``flip`` (computed mirrored) mirrored back."""
-    back_offsets, back_logits = mirrored_back(offsets, logits)
-    return np.where(flip[:, None], back_offsets, offsets), np.where(flip[:, None], back_logits, logits)
+    return (
+        np.where(flip[:, None], mirror_offsets(offsets), offsets),
+        np.where(flip[:, None], mirror_joints(logits), logits),
+    )
 
 
 SMALL_BATCH = 64
@@ -95,22 +100,34 @@ class OnnxFiller:
         out = session.run(None, {"features": feats, "noise": noise, "sample": np.array(sample)})
         return dict(zip(OUTPUTS, out, strict=True))
 
+    def blended(self, feats: np.ndarray, names: tuple[str, ...]) -> list[np.ndarray]:
+        """The network's outputs ``names`` (``best`` offsets, or per-joint ``outside`` / ``uncertainty``) for people
+        in any orientation, in the person's own: each row runs in its canonical orientation and is mirrored back,
+        and people near the boundary also run the other way and are blended (weight ``blend_weight``), so mirroring
+        the input mirrors every output exactly."""
+        weight = blend_weight(orientation(feats))
+        flip = weight < 0.5
+        both = np.flatnonzero((weight > 0) & (weight < 1))
+        mirrored = mirror_features(feats)
+        rows = np.where(flip[:, None], mirrored, feats)
+        if len(both):  # the other orientation of the people near the boundary, after everyone's canonical row
+            rows = np.concatenate([rows, np.where(flip[both, None], feats[both], mirrored[both])])
+        out = self.run(rows)
+        n, results = len(feats), []
+        for name in names:
+            value, back = out[name], mirror_offsets if name == "best" else mirror_joints
+            own = np.where(flip[:, None], back(value[:n]), value[:n])
+            if len(both):  # as given (G) and mirrored (F): weight * G + (1 - weight) * F mirrored back
+                first, other = value[both], value[n:]
+                given = np.where(flip[both, None], other, first)
+                w = weight[both, None]
+                own[both] = w * given + (1 - w) * back(np.where(flip[both, None], first, other))
+            results.append(own)
+        return results
+
     def best(self, feats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Best-guess offsets and outside logits, blended over both orientations near the boundary (mirror-exact)."""
-        weight = blend_weight(orientation(feats))
-        given, flipped = np.flatnonzero(weight > 0), np.flatnonzero(weight < 1)
-        if not len(flipped):  # nobody near the boundary or mirrored: one plain run
-            out = self.run(feats)
-            return out["best"], out["outside"]
-        out = self.run(np.concatenate([feats[given], mirror_features(feats[flipped])]))
-        offsets = np.zeros((len(feats), 36), dtype=np.float32)
-        logits = np.zeros((len(feats), 18), dtype=np.float32)
-        k = len(given)
-        back_offsets, back_logits = mirrored_back(out["best"][k:], out["outside"][k:])
-        offsets[given] += weight[given, None] * out["best"][:k]
-        offsets[flipped] += (1 - weight[flipped, None]) * back_offsets
-        logits[given] += weight[given, None] * out["outside"][:k]
-        logits[flipped] += (1 - weight[flipped, None]) * back_logits
+        offsets, logits = self.blended(feats, ("best", "outside"))
         return offsets, logits
 
     def predict_with_error(
@@ -120,16 +137,7 @@ class OnnxFiller:
         error for each (N, 18) pixels (the ``uncertainty`` head times the person's scale), blended over both
         orientations like ``best`` (mirror-exact). Only the guesses of joints not ``present`` mean anything."""
         feats, scale, shift = encode(xy, present, frame)
-        weight = blend_weight(orientation(feats))
-        given, flipped = np.flatnonzero(weight > 0), np.flatnonzero(weight < 1)
-        out = self.run(np.concatenate([feats[given], mirror_features(feats[flipped])]))
-        k = len(given)
-        offsets = np.zeros((len(feats), 36), dtype=np.float32)
-        error = np.zeros((len(feats), 18), dtype=np.float32)
-        offsets[given] += weight[given, None] * out["best"][:k]
-        error[given] += weight[given, None] * out["uncertainty"][:k]
-        offsets[flipped] += (1 - weight[flipped, None]) * mirror_offsets(out["best"][k:])
-        error[flipped] += (1 - weight[flipped, None]) * out["uncertainty"][k:, list(MIRROR)]
+        offsets, error = self.blended(feats, ("best", "uncertainty"))
         return decode(offsets, scale, shift), error * scale[:, None]
 
     def run_canonical(

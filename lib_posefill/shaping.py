@@ -90,6 +90,8 @@ def place_outside(pose: np.ndarray, outside: np.ndarray, frame: np.ndarray, scal
     inside stays where the network put it, so the fill does not depend on how much empty canvas surrounds the
     person. ``scale`` (N,) is the person's size in pixels (``features.fit``); parents are placed first."""
     out = np.array(pose, dtype=np.float64, copy=True)
+    if not outside.any():
+        return out
     m = OUTSIDE_MARGIN * scale[:, None]
     reach = REACH * scale[:, None]
     x0, y0, x1, y1 = (frame[:, i : i + 1] for i in range(4))
@@ -128,6 +130,7 @@ MIN_MIRROR_LENGTH = 0.75
 
 _BONES = np.array([(*bone, *mirror) for pair in LIMB_BONES for bone, mirror in (pair, pair[::-1])])
 """(8, 4): parent, child, mirror parent, mirror child of every limb bone."""
+_PARENT, _CHILD, _MIRROR_PARENT, _MIRROR_CHILD = (np.ascontiguousarray(c) for c in _BONES.T)
 _UPPER = np.array([b for b, (_, child, _, _) in enumerate(_BONES) if child in BELOW])
 """The bones (upper arms, thighs) whose lengthening also moves the joint below their child."""
 _BELOW_JOINT = np.array([BELOW[_BONES[b, 1]] for b in _UPPER])
@@ -139,17 +142,16 @@ def keep_limb_lengths(pose: np.ndarray, missing: np.ndarray) -> np.ndarray:
     Without this an uncertain limb is drawn short: the middle of its plausible places lies nearer its root.
     All bones at once: when an upper bone grows, the missing joint below its child moves with the child, so the
     lower bone is the same before and after."""
-    parent, child, mirror_parent, mirror_child = _BONES.T
-    bone = pose[:, child] - pose[:, parent]  # (N, 8, 2)
-    mirror = pose[:, mirror_child] - pose[:, mirror_parent]
-    length = np.sqrt((bone * bone).sum(-1))
-    target = MIN_MIRROR_LENGTH * np.sqrt((mirror * mirror).sum(-1))
-    seen = ~missing[:, mirror_parent] & ~missing[:, mirror_child]
-    grow = missing[:, child] & seen & (length < target) & (length > 1e-9)
+    bone = pose[:, _CHILD] - pose[:, _PARENT]  # (N, 8, 2)
+    mirror = pose[:, _MIRROR_CHILD] - pose[:, _MIRROR_PARENT]
+    length = np.sqrt(bone[..., 0] * bone[..., 0] + bone[..., 1] * bone[..., 1])
+    target = MIN_MIRROR_LENGTH * np.sqrt(mirror[..., 0] * mirror[..., 0] + mirror[..., 1] * mirror[..., 1])
+    seen = ~(missing[:, _MIRROR_PARENT] | missing[:, _MIRROR_CHILD])
+    grow = missing[:, _CHILD] & seen & (length < target) & (length > 1e-9)
     if not grow.any():
         return pose
     shift = np.where(grow[..., None], bone * (target / np.maximum(length, 1e-9) - 1)[..., None], 0.0)
     moved = np.zeros_like(pose)
-    moved[:, child] = shift  # every bone has its own child joint
+    moved[:, _CHILD] = shift  # every bone has its own child joint
     moved[:, _BELOW_JOINT] += shift[:, _UPPER]
     return pose + moved * missing[..., None]

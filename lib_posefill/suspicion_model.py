@@ -29,6 +29,8 @@ FACE_PAIRS = np.eye(NUM_JOINTS, dtype=bool)
 FACE_PAIRS[np.ix_(HEAD_JOINTS, HEAD_JOINTS)] = True
 """A joint with itself, and two of nose, eyes and ears: never a snap (the face's points lie that close by nature)."""
 TWIN = np.array(MIRROR)
+HAS_TWIN = np.arange(NUM_JOINTS) != TWIN
+"""Joints with a left/right twin (not the nose and neck)."""
 TWIN_U, TWIN_V = np.array(TWINS).T
 NEAR = 0.1
 """Closeness to another joint is read as exp(-gap / NEAR person sizes)."""
@@ -74,8 +76,9 @@ def pair_sq(xy: np.ndarray) -> np.ndarray:
 def swap_gain(xy, pred, err, u, v) -> tuple[np.ndarray, np.ndarray]:
     """How much better the guesses fit twins u, v (joint indices, or arrays of them) exchanged than as labelled: the
     gain in squared distance over their expected errors squared, and the exchanged / labelled ratio."""
-    as_given = sq(xy[:, u] - pred[:, u]) + sq(xy[:, v] - pred[:, v])
-    exchanged = sq(xy[:, u] - pred[:, v]) + sq(xy[:, v] - pred[:, u])
+    xu, xv, pu, pv = xy[:, u], xy[:, v], pred[:, u], pred[:, v]
+    as_given = sq(xu - pu) + sq(xv - pv)
+    exchanged = sq(xu - pv) + sq(xv - pu)
     return (as_given - exchanged) / (err[:, u] ** 2 + err[:, v] ** 2), exchanged / np.maximum(as_given, 1e-12)
 
 
@@ -97,19 +100,20 @@ def features(xy, present, frame, screen: Screen, size, worst, too_long) -> np.nd
     per_joint = out[:, IN_DIM : IN_DIM + 8 * j]
     per_joint[:, :j] = np.log1p(off / err)
     per_joint[:, j : 2 * j] = np.log1p(off / unit)
-    per_joint[:, 2 * j : 4 * j] = np.clip(d / unit[..., None], -5.0, 5.0).reshape(n, 2 * j)
+    per_joint[:, 2 * j : 4 * j] = np.maximum(np.minimum(d / unit[..., None], 5.0), -5.0).reshape(n, 2 * j)
     per_joint[:, 4 * j : 5 * j] = np.minimum(worst, 3.0)
     per_joint[:, 5 * j : 6 * j] = np.minimum(too_long, 3.0)
     per_joint[:, 6 * j : 7 * j] = np.sqrt(closest.min(2))
-    per_joint[:, 7 * j :] = np.where(present[:, TWIN] & (np.arange(j) != TWIN), np.sqrt(sq(xy - xy[:, TWIN])), np.inf)
+    per_joint[:, 7 * j :] = np.where(present[:, TWIN] & HAS_TWIN, np.sqrt(sq(xy - xy[:, TWIN])), np.inf)
     per_joint[:, 6 * j :] = np.exp(-per_joint[:, 6 * j :] / unit / NEAR)
     per_joint *= present[:, COLUMN_JOINT]
     gain, ratio = screen.gain, screen.ratio
     both = present[:, TWIN_U] & present[:, TWIN_V]
     per_pair = out[:, IN_DIM + 8 * j :].reshape(n, len(TWINS), 2)
     per_pair[..., 0] = np.tanh(gain / 10.0) * both
-    per_pair[..., 1] = np.log(np.clip(ratio, 1e-3, 1e3)) * both
-    return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+    per_pair[..., 1] = np.log(np.minimum(np.maximum(ratio, 1e-3), 1e3)) * both
+    out[~np.isfinite(out)] = 0.0
+    return out.astype(np.float32)
 
 
 class SuspicionModel:

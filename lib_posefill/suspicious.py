@@ -190,7 +190,8 @@ def _rows_error(filler, xy, evidence, frame, scale):
     pred, err = filler.predict_with_error(
         np.where(evidence[..., None], xy, 0.0).astype(np.float32), evidence, frame.astype(np.float32)
     )
-    err = np.maximum(np.nan_to_num(err, nan=np.inf), ERROR_FLOOR * scale[:, None])
+    err = np.where(np.isnan(err), np.inf, np.minimum(err, np.finfo(err.dtype).max))  # inf: the largest finite
+    err = np.maximum(err, ERROR_FLOOR * scale[:, None])
     return pred.astype(np.float64), err
 
 
@@ -202,7 +203,11 @@ def screen(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> Sc
     group_a, group_b = SCREEN_GROUPS
     evidence = np.concatenate([present & ~group_a, present & ~group_b])
     pred, err = _rows_error(
-        filler, np.concatenate([xy, xy]), evidence, np.concatenate([frame, frame]), np.tile(scale.astype(np.float64), 2)
+        filler,
+        np.concatenate([xy, xy]),
+        evidence,
+        np.concatenate([frame, frame]),
+        np.concatenate([scale, scale]).astype(np.float64),
     )
     pred = np.where(group_a[None, :, None], pred[:n], pred[n:])
     err = np.where(group_a[None], err[:n], err[n:])
@@ -303,13 +308,8 @@ def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.n
     the pair confirms it (gain above SWAP_GAIN, exchanged below SWAP_RATIO of labelled); one pair per arm and per leg (the
     wrists are guessed from the elbows, so swapped elbows make the wrists look swapped too)."""
     learned_joint, learned, vouch = judged
-    person, pair = [], []
-    for k, (u, v) in enumerate(TWINS):
-        suggested = (screen_gain[:, k] > SWAP_SCREEN) | (learned[:, k] > LEARNED_SWAP)
-        hit = np.flatnonzero(present[:, u] & present[:, v] & suggested)
-        person.append(hit)
-        pair.append(np.full(len(hit), k))
-    person, pair = np.concatenate(person), np.concatenate(pair)
+    suggested = (screen_gain > SWAP_SCREEN) | (learned > LEARNED_SWAP)
+    pair, person = np.nonzero((present[:, TWIN_U] & present[:, TWIN_V] & suggested).T)  # pair by pair
     swapped = np.zeros_like(present)
     if not len(person):
         return xy, swapped

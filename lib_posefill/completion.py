@@ -237,6 +237,8 @@ def document_hints(doc: PoseDocument) -> tuple[np.ndarray, np.ndarray]:
     hint_xy = np.zeros((len(people), NUM_JOINTS, 2))
     hint_present = np.zeros((len(people), NUM_JOINTS), dtype=bool)
     for i, person in enumerate(people):
+        if not person.parts:  # a body alone: no hints
+            continue
         for key, joint in (("hand_right_keypoints_2d", R_WRIST), ("hand_left_keypoints_2d", L_WRIST)):
             hand = person.parts.get(key)
             if hand is not None and len(hand.xy) and hand.present[0]:
@@ -275,11 +277,12 @@ def gather_bodies(docs: list[PoseDocument], boxes: list[np.ndarray]) -> Bodies:
         return Bodies(
             np.zeros(0, int), np.zeros((0, NUM_JOINTS, 2)), empty, np.zeros((0, 4)), np.zeros((0, NUM_JOINTS, 2)), empty
         )
+    doc = np.array([i for i, _ in people])
     return Bodies(
-        doc=np.array([i for i, _ in people]),
+        doc=doc,
         xy=np.stack([p.body.xy for _, p in people]),
         present=np.stack([p.body.present for _, p in people]),
-        frame=np.stack([boxes[i] for i, _ in people]),
+        frame=np.asarray(boxes, dtype=np.float64)[doc],
         hint_xy=np.concatenate([h[0] for h in hints]),
         hint_present=np.concatenate([h[1] for h in hints]),
     )

@@ -8,7 +8,9 @@ Checked in this order, each on the detections the previous left:
 - swap: an elbow, wrist, knee or ankle exchanged with its left/right twin: when the model's guesses for the pair
   (both hidden) fit them exchanged much better than as labelled (SWAP_GAIN, SWAP_RATIO), or somewhat better
   (SWAP_GAIN_LONG) when exchanging them also mends a span longer than any seen (``anatomy``), they are exchanged
-  back (``_swaps``);
+  back (``_swaps``); a whole arm or leg labelled as the other (elbow and wrist, knee and ankle: SWAP_SETS) is
+  tested when its upper bones cross at the root or a pair of it is suggested, and exchanged back at once when a row
+  hiding all four joints fits them exchanged much better (WHOLE_GAIN, WHOLE_RATIO);
 - snap: two joints closer than SNAP person-scale units (a detector parks an unseen joint on a visible one): the one
   the rest of the body explains worse is taken out when its leave-one-out guess misses it by Z_SNAP_EXACT expected
   errors (a person seen from the side can have both shoulders on one point); within SNAP_NEAR (a joint parked a
@@ -101,6 +103,20 @@ SWAP_SCREEN = 1.0
 SWAP_GAIN = 4.0
 SWAP_RATIO = 0.3
 SWAP_GAIN_LONG = 1.0
+SWAP_SETS = ((0,), (1,), (2,), (3,), (0, 1), (2, 3))
+"""Twin pairs of TWINS exchanged together: each pair alone, then a whole arm (elbows and wrists) and a whole leg
+(knees and ankles), which a detector that takes one limb for the other exchanges at once."""
+SET_PAIRS = np.array([(s[0], s[-1]) for s in SWAP_SETS])
+SET_WHOLE = np.array([len(s) == 2 for s in SWAP_SETS])
+UPPER_PAIRS = np.array([0, 2])
+"""The elbows and the knees in TWINS (the wrists and ankles follow them)."""
+LIMB_ROOTS = np.array([(2, 5), (8, 11)])
+"""The shoulders above the elbows, the hips above the knees (right, left)."""
+WHOLE_GAIN = 1.0
+WHOLE_RATIO = 0.3
+WHOLE_VOUCH = 0.1
+"""The judge's probability a whole limb's test needs (on one of its pairs or joints): it never saw a whole limb
+exchanged, so it is asked less than for a pair (VOUCH); 0: the test alone."""
 MAX_ROUNDS = 2
 LEARNED = 0.9
 """A joint the learned judge (``suspicion_model``) finds wrong with more than this probability is taken out."""
@@ -303,44 +319,76 @@ def _anatomy(xy: np.ndarray, present: np.ndarray, scale: np.ndarray) -> tuple[np
     return np.where(np.isfinite(size) & (size > 0), size, MEAN_TORSO * scale), worst, too_long
 
 
+def _crossed(xy: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """(N, 2) per arm and leg: its upper bones (shoulder to elbow, hip to knee) are longer as labelled than with the
+    elbows (knees) exchanged, as when a detector labels a whole limb as the other one."""
+    root_u, root_v = LIMB_ROOTS.T
+    u, v = TWIN_U[UPPER_PAIRS], TWIN_V[UPPER_PAIRS]
+    labelled = np.sqrt(sq(xy[:, root_u] - xy[:, u])) + np.sqrt(sq(xy[:, root_v] - xy[:, v]))
+    exchanged = np.sqrt(sq(xy[:, root_u] - xy[:, v])) + np.sqrt(sq(xy[:, root_v] - xy[:, u]))
+    return present[:, root_u] & present[:, root_v] & (labelled > exchanged)
+
+
 def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.ndarray, np.ndarray]:
-    """Twins exchanged back where the screen suggests it (``Screen.gain`` above SWAP_SCREEN) and a row hiding just
-    the pair confirms it (gain above SWAP_GAIN, exchanged below SWAP_RATIO of labelled); one pair per arm and per leg (the
-    wrists are guessed from the elbows, so swapped elbows make the wrists look swapped too)."""
+    """Twins exchanged back where a row hiding them confirms it: a pair the screen suggests (``Screen.gain`` above
+    SWAP_SCREEN, or the judge), with gain above SWAP_GAIN and exchanged below SWAP_RATIO of labelled; a whole arm or
+    leg (SWAP_SETS) whose upper bones cross at the root (``_crossed``) or with a pair suggested, when its row fits
+    both pairs exchanged better than either alone, with gain above WHOLE_GAIN and ratio below WHOLE_RATIO. One set
+    per arm and per leg: a whole limb first, else the best pair (the wrists are guessed from the elbows, so swapped
+    elbows make the wrists look swapped too)."""
     learned_joint, learned, vouch = judged
-    suggested = (screen_gain > SWAP_SCREEN) | (learned > LEARNED_SWAP)
-    pair, person = np.nonzero((present[:, TWIN_U] & present[:, TWIN_V] & suggested).T)  # pair by pair
+    both = present[:, TWIN_U] & present[:, TWIN_V]
+    suggested = both & ((screen_gain > SWAP_SCREEN) | (learned > LEARNED_SWAP))
+    upper, lower = UPPER_PAIRS, UPPER_PAIRS + 1
+    whole = both[:, upper] & both[:, lower] & (_crossed(xy, present) | suggested[:, upper] | suggested[:, lower])
+    which, person = np.nonzero(np.concatenate([suggested, whole], 1).T)  # set by set
     swapped = np.zeros_like(present)
     if not len(person):
         return xy, swapped
-    u, v = np.array(TWINS)[pair].T
-    rows = np.arange(len(person))
+    pairs, is_whole = SET_PAIRS[which], SET_WHOLE[which]  # (M, 2): a single pair twice
+    u, v = TWIN_U[pairs], TWIN_V[pairs]
+    rows = np.arange(len(person))[:, None]
     evidence = present[person].copy()
     evidence[rows, u] = evidence[rows, v] = False
     p, e = _rows_error(filler, xy[person], evidence, frame[person], scale[person])
-    gain, ratio = swap_gain(
-        xy[person][rows[:, None], np.stack([u, v], 1)],
-        p[rows[:, None], np.stack([u, v], 1)],
-        e[rows[:, None], np.stack([u, v], 1)],
-        0,
-        1,
+    x = xy[person]
+    slot = np.stack([np.ones(len(person), dtype=bool), is_whole], 1)  # the second pair counts for whole limbs
+    xu, xv, pu, pv = x[rows, u], x[rows, v], p[rows, u], p[rows, v]
+    fit_given, fit_exchanged = sq(xu - pu) + sq(xv - pv), sq(xu - pv) + sq(xv - pu)  # (M, 2) per pair
+    as_given = np.where(slot, fit_given, 0.0).sum(1)
+    exchanged_sq = np.where(slot, fit_exchanged, 0.0).sum(1)
+    one_only = np.minimum(fit_exchanged[:, 0] + fit_given[:, 1], fit_given[:, 0] + fit_exchanged[:, 1])
+    gain = (as_given - exchanged_sq) / np.where(slot, e[rows, u] ** 2 + e[rows, v] ** 2, 0.0).sum(1)
+    ratio = exchanged_sq / np.maximum(as_given, 1e-12)
+    exchanged = x.copy()
+    exchanged[rows, u], exchanged[rows, v] = xv, xu
+    set_joints = np.concatenate([u, v], 1)
+    set_worst = [excess(p_xy, present[person])[1][rows, set_joints].max(1) for p_xy in (x, exchanged)]
+    mended = (set_worst[0] > 1.0) & (set_worst[1] < LONG_NEAR)  # exchanged, no span of the set is too long
+    pair_learned = learned[person[:, None], pairs].max(1)
+    vouched = np.maximum(pair_learned, learned_joint[person[:, None], set_joints].max(1)) >= np.where(
+        is_whole, min(vouch, WHOLE_VOUCH), vouch
     )
-    exchanged = xy[person].copy()
-    exchanged[rows, u], exchanged[rows, v] = xy[person, v], xy[person, u]
-    pair_worst = [
-        excess(p_xy, present[person])[1][rows[:, None], np.stack([u, v], 1)].max(1) for p_xy in (xy[person], exchanged)
-    ]
-    mended = (pair_worst[0] > 1.0) & (pair_worst[1] < LONG_NEAR)  # exchanged, no span of the pair is too long
-    vouched = np.maximum(learned[person, pair], learned_joint[person[:, None], np.stack([u, v], 1)].max(1)) >= vouch
-    confirmed = vouched & (((gain > SWAP_GAIN) & (ratio < SWAP_RATIO)) | (mended & (gain > SWAP_GAIN_LONG)))
-    confirmed |= (learned[person, pair] > LEARNED_SWAP) & (gain > 0)
+    enough = np.where(
+        is_whole,
+        (gain > WHOLE_GAIN) & (ratio < WHOLE_RATIO) & (exchanged_sq < one_only),
+        (gain > SWAP_GAIN) & (ratio < SWAP_RATIO),
+    )
+    confirmed = vouched & (enough | (mended & (gain > SWAP_GAIN_LONG)))
+    confirmed |= ~is_whole & (pair_learned > LEARNED_SWAP) & (gain > 0)
+    if is_whole.any():  # and without the mended shortcut: a whole limb's spans are rarely too long
+        confirmed &= ~is_whole | enough
     gain = np.where(confirmed, gain, -np.inf)
+    limb = pairs[:, 0] // 2
     best = np.full((len(xy), 2), -np.inf)  # per person: the best gain among arm pairs, among leg pairs
-    np.maximum.at(best, (person, pair // 2), gain)
+    np.maximum.at(best, (person[~is_whole], limb[~is_whole]), gain[~is_whole])
     xy = xy.copy()
-    for i, k, g in zip(person, pair, gain, strict=True):
-        if np.isfinite(g) and g == best[i, k // 2]:
-            a, b = TWINS[k]
-            xy[i, [a, b]] = xy[i, [b, a]]
-            swapped[i, [a, b]] = True
+    applied = np.zeros_like(best, dtype=bool)
+    for m in np.argsort(~is_whole, kind="stable"):  # whole limbs first
+        i, k, g, chosen = person[m], limb[m], gain[m], which[m]
+        if np.isfinite(g) and (is_whole[m] or g == best[i, k]) and not applied[i, k]:
+            applied[i, k] = True
+            for a, b in (TWINS[t] for t in SWAP_SETS[chosen]):
+                xy[i, [a, b]] = xy[i, [b, a]]
+                swapped[i, [a, b]] = True
     return xy, swapped

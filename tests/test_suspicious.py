@@ -13,7 +13,17 @@ from lib_posefill.api import complete_document, complete_people
 from lib_posefill.completion import complete_arrays
 from lib_posefill.hosts.variants import slider_options
 from lib_posefill.options import Options
-from lib_posefill.skeleton import JOINT_NAMES, L_ELBOW, L_KNEE, L_WRIST, R_ANKLE, R_ELBOW, R_KNEE, R_WRIST
+from lib_posefill.skeleton import (
+    JOINT_NAMES,
+    L_ANKLE,
+    L_ELBOW,
+    L_KNEE,
+    L_WRIST,
+    R_ANKLE,
+    R_ELBOW,
+    R_KNEE,
+    R_WRIST,
+)
 from lib_posefill.suspicious import absurd_points
 from posefill_dev.synthetic import body
 
@@ -69,6 +79,22 @@ def test_swapped_elbows_are_exchanged_back(filler):
     xy[[R_ELBOW, L_ELBOW]] = xy[[L_ELBOW, R_ELBOW]]
     done = fill(xy, filler=filler)
     assert done.replaced[0, R_ELBOW] and done.replaced[0, L_ELBOW]
+    assert (done.xy[0] == truth).all()  # exchanged back exactly; nothing else moved
+
+
+@pytest.mark.parametrize(
+    "limb", [((R_ELBOW, L_ELBOW), (R_WRIST, L_WRIST)), ((R_KNEE, L_KNEE), (R_ANKLE, L_ANKLE))], ids=["arm", "leg"]
+)
+def test_a_whole_limb_labelled_as_the_other_is_exchanged_back(filler, limb):
+    """Elbow and wrist (knee and ankle) both exchanged with their twins: the upper bones cross at the root, and the
+    whole limb goes back at once (exchanging one pair alone would leave the lower pair crossed)."""
+    xy = standing()
+    xy[[R_KNEE, L_KNEE, R_ANKLE, L_ANKLE], 0] += [-40, 40, -60, 60]  # legs apart: left and right told apart
+    truth = xy.copy()
+    for a, b in limb:
+        xy[[a, b]] = xy[[b, a]]
+    done = fill(xy, filler=filler)
+    assert done.replaced[0].tolist() == [j in np.ravel(limb) for j in range(18)]
     assert (done.xy[0] == truth).all()  # exchanged back exactly; nothing else moved
 
 
@@ -206,7 +232,7 @@ def synthetic_cases(n: int = 60):
     return Cases("test", truth, labelled, present, np.tile([0.0, 0.0, *CANVAS], (n, 1)), torso)
 
 
-@pytest.mark.parametrize("kind", ["outlier", "snap", "swap", "absurd"])
+@pytest.mark.parametrize("kind", ["outlier", "snap", "swap", "absurd", "limb"])
 def test_injected_errors_are_what_they_say_and_scored(filler, kind):
     from posefill_dev.evaluation.suspicious import SNAP_OFFSET, inject, score_injected
 
@@ -217,8 +243,13 @@ def test_injected_errors_are_what_they_say_and_scored(filler, kind):
     moved = (inj.xy != c.truth).any(-1)
     if kind == "swap":
         assert (inj.xy[rows, inj.joint] == c.truth[rows, inj.twin]).all() and (moved.sum(1) == 2).all()
+    elif kind == "limb":  # elbows and wrists, or knees and ankles, exchanged at once
+        assert (inj.xy[rows, inj.joint] == c.truth[rows, inj.twin]).all() and (moved.sum(1) == 4).all()
+        assert (inj.xy[rows, inj.lower[:, 0]] == c.truth[rows, inj.lower[:, 1]]).all()
+        assert np.isin(inj.joint, [R_ELBOW, R_KNEE]).all() and (inj.lower[:, 0] == inj.joint + 1).all()
     else:
-        assert (inj.twin == -1).all() and (moved.sum(1) == 1).all() and moved[rows, inj.joint].all()
+        assert (inj.twin == -1).all() and (inj.lower == -1).all() and (moved.sum(1) == 1).all()
+        assert moved[rows, inj.joint].all()
     off = np.linalg.norm(inj.xy[rows, inj.joint] - c.truth[rows, inj.joint], axis=-1) / c.torso
     if kind == "outlier":
         assert ((off >= 1 - 1e-9) & (off <= 3 + 1e-9)).all()

@@ -374,10 +374,9 @@ def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.n
         (gain > WHOLE_GAIN) & (ratio < WHOLE_RATIO) & (exchanged_sq < one_only),
         (gain > SWAP_GAIN) & (ratio < SWAP_RATIO),
     )
-    confirmed = vouched & (enough | (mended & (gain > SWAP_GAIN_LONG)))
-    confirmed |= ~is_whole & (pair_learned > LEARNED_SWAP) & (gain > 0)
-    if is_whole.any():  # and without the mended shortcut: a whole limb's spans are rarely too long
-        confirmed &= ~is_whole | enough
+    pair_only = ~is_whole  # a whole limb needs its own test (its spans are rarely too long; the judge never saw one)
+    confirmed = vouched & (enough | (pair_only & mended & (gain > SWAP_GAIN_LONG)))
+    confirmed |= pair_only & (pair_learned > LEARNED_SWAP) & (gain > 0)
     gain = np.where(confirmed, gain, -np.inf)
     limb = pairs[:, 0] // 2
     best = np.full((len(xy), 2), -np.inf)  # per person: the best gain among arm pairs, among leg pairs

@@ -88,7 +88,7 @@ def predict_rows(
         return np.full((n, NUM_JOINTS, 2), np.nan), [f"fill failed: {err}"] * n
     bad = ~np.isfinite(pred).all(2)
     reasons: list[str | None] = [None] * n
-    for i in np.flatnonzero(bad.any(1)) if bad.any() else ():
+    for i in np.flatnonzero(bad.any(1)):
         names = ", ".join(JOINT_NAMES[j] for j in np.flatnonzero(bad[i]))
         reasons[i] = f"fill failed: the model returned non-finite coordinates for {names}"
     return pred, reasons

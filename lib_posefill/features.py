@@ -110,6 +110,14 @@ def mirror_offsets(offsets: np.ndarray) -> np.ndarray:
     return offsets[..., OFFSET_FLIP] * OFFSET_SIGN
 
 
+MIRROR_JOINTS = np.array(MIRROR)
+
+
+def mirror_joints(values: np.ndarray) -> np.ndarray:
+    """Per-joint values (N, 18) of the mirrored person."""
+    return values[:, MIRROR_JOINTS]
+
+
 CANON_JOINTS = np.isin(np.arange(NUM_JOINTS), (0, 3, 4, 6, 7, 9, 10, 12, 13, 14, 15, 16, 17)).astype(np.float32)
 """Head and limb joints (not neck, shoulders, hips): the joints whose sideways lean orients a person."""
 CANON_EDGE_WEIGHT = 0.3

@@ -15,12 +15,11 @@ import numpy as np
 
 from .baselines import MeanPoseFiller
 from .errors import PoseFillError
-from .features import blend_weight, decode, encode, mirror_features, mirror_offsets, orientation
+from .features import blend_weight, decode, encode, mirror_features, mirror_joints, mirror_offsets, orientation
 from .filler import Filler
 from .noise import person_keys, seed_noise
 from .resources import shipped_path
 from .shaping import keep_limb_lengths, limb_uncertainty, place_outside, settle_factor
-from .skeleton import MIRROR
 
 log = logging.getLogger("posefill")
 MODELS_DIR = shipped_path("models")
@@ -33,14 +32,6 @@ OUTPUTS = ("best", "outside", "uncertainty", "alternative")
 def model_path() -> Path:
     """The model file in use: $POSEFILL_MODEL if set, else the shipped one."""
     return Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL_PATH)
-
-
-MIRROR_JOINTS = np.array(MIRROR)
-
-
-def mirror_joints(values: np.ndarray) -> np.ndarray:
-    """Per-joint values (N, 18) of the mirrored person."""
-    return values[:, MIRROR_JOINTS]
 
 
 def unflip(flip: np.ndarray, offsets: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

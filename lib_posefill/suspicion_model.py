@@ -73,12 +73,15 @@ def pair_sq(xy: np.ndarray) -> np.ndarray:
     return dx
 
 
+def pair_fits(xu, xv, pu, pv) -> tuple[np.ndarray, np.ndarray]:
+    """Squared distance of twins at xu, xv from their guesses pu, pv, as labelled and exchanged."""
+    return sq(xu - pu) + sq(xv - pv), sq(xu - pv) + sq(xv - pu)
+
+
 def swap_gain(xy, pred, err, u, v) -> tuple[np.ndarray, np.ndarray]:
     """How much better the guesses fit twins u, v (joint indices, or arrays of them) exchanged than as labelled: the
     gain in squared distance over their expected errors squared, and the exchanged / labelled ratio."""
-    xu, xv, pu, pv = xy[:, u], xy[:, v], pred[:, u], pred[:, v]
-    as_given = sq(xu - pu) + sq(xv - pv)
-    exchanged = sq(xu - pv) + sq(xv - pu)
+    as_given, exchanged = pair_fits(xy[:, u], xy[:, v], pred[:, u], pred[:, v])
     return (as_given - exchanged) / (err[:, u] ** 2 + err[:, v] ** 2), exchanged / np.maximum(as_given, 1e-12)
 
 

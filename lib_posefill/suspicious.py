@@ -60,6 +60,7 @@ from .suspicion_model import (
     TWINS,
     Screen,
     features,
+    pair_fits,
     pair_sq,
     sq,
     suspicion_model,
@@ -354,7 +355,7 @@ def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.n
     x = xy[person]
     slot = np.stack([np.ones(len(person), dtype=bool), is_whole], 1)  # the second pair counts for whole limbs
     xu, xv, pu, pv = x[rows, u], x[rows, v], p[rows, u], p[rows, v]
-    fit_given, fit_exchanged = sq(xu - pu) + sq(xv - pv), sq(xu - pv) + sq(xv - pu)  # (M, 2) per pair
+    fit_given, fit_exchanged = pair_fits(xu, xv, pu, pv)  # (M, 2): per pair of the set
     as_given = np.where(slot, fit_given, 0.0).sum(1)
     exchanged_sq = np.where(slot, fit_exchanged, 0.0).sum(1)
     one_only = np.minimum(fit_exchanged[:, 0] + fit_given[:, 1], fit_given[:, 0] + fit_exchanged[:, 1])

@@ -15,7 +15,7 @@ pytest.importorskip("uvicorn")
 from posefill_dev.benchmarks import http_vs_seed  # noqa: E402
 
 
-def test_both_services_answer_and_the_report_has_its_fields():
+def test_the_three_services_answer_and_the_report_has_its_fields():
     report = http_vs_seed.run(requests=3, max_seconds=20, sizes=(1, 5))
     assert report["requests"] == 3 and set(report["sizes"]) == {1, 5}
     for n, row in report["sizes"].items():

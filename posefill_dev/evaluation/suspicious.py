@@ -11,7 +11,7 @@ with every labelled joint given, "whole"). Each gets one error on a given joint 
   twins at once (no target of its own; a detector that takes one limb for the other does this).
 
 Caught = the joint (for a swap, either twin; for a limb, any of its four) is listed in ``replaced``. Error = distance of the injected joint (swap:
-both twins) from the truth after the repair / torso length, over all people and over the caught ones (a person left
+both twins; limb: all four) from the truth after the repair / torso length, over all people and over the caught ones (a person left
 with too few other joints is skipped and keeps its absurd joint, with a warning). Clean = the same cases without injection: the share of
 people with any joint replaced, and whether any joint not listed moved. ``calibrate`` chooses the detector's
 thresholds on COCO *train* people the same way (never on val).

@@ -119,6 +119,9 @@ WHOLE_VOUCH = 0.1
 """The judge's probability a whole limb's test needs (on one of its pairs or joints): it never saw a whole limb
 exchanged, so it is asked less than for a pair (VOUCH); 0: the test alone."""
 MAX_ROUNDS = 2
+CHECK_PEOPLE = 1024
+"""People checked at once: up to about four network rows each per step (two screening rows, each maybe mirrored),
+so a step stays near the fill's 4,096-row chunks (10,000 people at once took 0.6-0.9 GB)."""
 LEARNED = 0.9
 """A joint the learned judge (``suspicion_model``) finds wrong with more than this probability is taken out."""
 LEARNED_SWAP = 0.9
@@ -192,13 +195,14 @@ def find_suspicious(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarr
     out = Findings(np.where(absurd[..., None], 0.0, xy), replaced, np.zeros_like(absurd), absurd, collapsed, notes)
     if refill and hasattr(filler, "predict_with_error"):
         todo = np.flatnonzero(~collapsed & ((present & ~absurd).sum(1) >= 3))
-        if len(todo):
+        for lo in range(0, len(todo), CHECK_PEOPLE):  # people are checked independently: chunks bound the memory
+            part = todo[lo : lo + CHECK_PEOPLE]
             fixed_xy, wrong, swapped = _check(
-                filler, out.xy[todo], present[todo] & ~absurd[todo], np.asarray(frame)[todo]
+                filler, out.xy[part], present[part] & ~absurd[part], np.asarray(frame)[part]
             )
-            out.xy[todo] = fixed_xy
-            out.replaced[todo] |= wrong
-            out.swapped[todo] = swapped
+            out.xy[part] = fixed_xy
+            out.replaced[part] |= wrong
+            out.swapped[part] = swapped
     out.xy = np.where(absurd[..., None], xy, out.xy)
     return out
 

@@ -117,6 +117,26 @@ def test_detected_joints_not_listed_in_replaced_never_move(filler):
     assert not (done.replaced & ~present).any() and not (done.filled & done.replaced).any()
 
 
+def test_people_are_checked_in_chunks_with_the_same_result(filler, monkeypatch):
+    """Memory: refill checks at most CHECK_PEOPLE people at once (10,000 at once took 0.6-0.9 GB), and the chunks
+    change nothing."""
+    import lib_posefill.suspicious as suspicious
+
+    rng = np.random.default_rng(5)
+    n = 60
+    xy = np.stack([standing(rng.uniform(300, 700)) for _ in range(n)]) + rng.normal(0, 10, (n, 18, 2))
+    xy[::3, [R_ELBOW, L_ELBOW]] = xy[::3, [L_ELBOW, R_ELBOW]]
+    xy[1::3, R_WRIST] += 300
+    present, frame = rng.random((n, 18)) > 0.1, np.tile([0.0, 0.0, *CANVAS], (n, 1))
+    whole = complete_arrays(xy, present, frame, REFILL, filler)
+    sizes, check = [], suspicious._check
+    monkeypatch.setattr(suspicious, "CHECK_PEOPLE", 7)
+    monkeypatch.setattr(suspicious, "_check", lambda f, x, *rest: sizes.append(len(x)) or check(f, x, *rest))
+    chunked = complete_arrays(xy, present, frame, REFILL, filler)
+    assert max(sizes) == 7 and sum(sizes) == n and whole.replaced.any()
+    assert (chunked.xy == whole.xy).all() and (chunked.replaced == whole.replaced).all()
+
+
 def test_keep_output_is_the_same_as_before_the_option(filler):
     xy = standing()
     seen = np.ones(18, bool)

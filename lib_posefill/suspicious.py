@@ -262,6 +262,7 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     near = pairs & (gap < (SNAP_NEAR * scale[:, None, None]) ** 2)
     near_twin = near & TWIN_PAIRS
     candidate |= near.any(2)
+    candidate &= learned >= vouch  # a find needs the judge's vouch (or more): no row for one it cannot give
     for _ in range(MAX_ROUNDS):
         person, joint = np.nonzero(candidate)
         if not len(person):
@@ -347,11 +348,19 @@ def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.n
     upper, lower = UPPER_PAIRS, UPPER_PAIRS + 1
     whole = both[:, upper] & both[:, lower] & (_crossed(xy, present) | suggested[:, upper] | suggested[:, lower])
     which, person = np.nonzero(np.concatenate([suggested, whole], 1).T)  # set by set
+    pairs, is_whole = SET_PAIRS[which], SET_WHOLE[which]  # (M, 2): a single pair twice
+    u, v = TWIN_U[pairs], TWIN_V[pairs]
+    pair_learned = learned[person[:, None], pairs].max(1)
+    vouched = np.maximum(pair_learned, learned_joint[person[:, None], np.concatenate([u, v], 1)].max(1)) >= np.where(
+        is_whole, min(vouch, WHOLE_VOUCH), vouch
+    )
+    keep = vouched | (~is_whole & (pair_learned > LEARNED_SWAP))  # a set that cannot be confirmed gets no row
+    which, person, pairs, is_whole, u, v, pair_learned, vouched = (
+        a[keep] for a in (which, person, pairs, is_whole, u, v, pair_learned, vouched)
+    )
     swapped = np.zeros_like(present)
     if not len(person):
         return xy, swapped
-    pairs, is_whole = SET_PAIRS[which], SET_WHOLE[which]  # (M, 2): a single pair twice
-    u, v = TWIN_U[pairs], TWIN_V[pairs]
     rows = np.arange(len(person))[:, None]
     evidence = present[person].copy()
     evidence[rows, u] = evidence[rows, v] = False
@@ -370,10 +379,6 @@ def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.n
     set_joints = np.concatenate([u, v], 1)
     set_worst = [excess(p_xy, present[person])[1][rows, set_joints].max(1) for p_xy in (x, exchanged)]
     mended = (set_worst[0] > 1.0) & (set_worst[1] < LONG_NEAR)  # exchanged, no span of the set is too long
-    pair_learned = learned[person[:, None], pairs].max(1)
-    vouched = np.maximum(pair_learned, learned_joint[person[:, None], set_joints].max(1)) >= np.where(
-        is_whole, min(vouch, WHOLE_VOUCH), vouch
-    )
     enough = np.where(
         is_whole,
         (gain > WHOLE_GAIN) & (ratio < WHOLE_RATIO) & (exchanged_sq < one_only),

@@ -137,7 +137,12 @@ def places(tmp_path_factory):
         HOME=str(home),
         PIP_CACHE_DIR=os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip"),
     )
-    return {"work": work, "clone": clone, "env": env}
+    return {"work": work, "clone": clone, "home": home, "env": env}
+
+
+def environments(*folders: Path) -> set[Path]:
+    """The virtual environments (a ``pyvenv.cfg``) right inside ``folders``."""
+    return {cfg.parent for folder in folders for cfg in folder.glob("*/pyvenv.cfg")}
 
 
 def serve_and_stop(proc: subprocess.Popen, port: int, log: Path) -> None:
@@ -185,11 +190,16 @@ def test_readme_block(block, places, tmp_path):
         port = free_port()
         env.update(PORT=str(port), GRADIO_SERVER_PORT=str(port))
         log = tmp_path / "serve.log"
-        with open(log, "w") as out:
-            proc = subprocess.Popen(
-                command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
-            serve_and_stop(proc, port, log)
+        before = environments(cwd, places["home"])
+        try:
+            with open(log, "w") as out:
+                proc = subprocess.Popen(
+                    command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                )
+                serve_and_stop(proc, port, log)
+        finally:  # the environment the block made (about 0.8 GB) is used by no later block: its disk goes back
+            for venv in environments(cwd, places["home"]) - before:
+                shutil.rmtree(venv, ignore_errors=True)
         return
     if "benchmark" in block.options:
         for line in filter(None, (line.split("#")[0].strip() for line in code.splitlines())):

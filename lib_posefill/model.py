@@ -91,14 +91,15 @@ class OnnxFiller:
         out = session.run(None, {"features": feats, "noise": noise, "sample": np.array(sample)})
         return dict(zip(OUTPUTS, out, strict=True))
 
-    def blended(self, feats: np.ndarray, names: tuple[str, ...]) -> list[np.ndarray]:
+    def blended(self, feats: np.ndarray, names: tuple[str, ...], blend: bool = True) -> list[np.ndarray]:
         """The network's outputs ``names`` (``best`` offsets, or per-joint ``outside`` / ``uncertainty``) for people
         in any orientation, in the person's own: each row runs in its canonical orientation and is mirrored back,
         and people near the boundary also run the other way and are blended (weight ``blend_weight``), so mirroring
-        the input mirrors every output exactly."""
+        the input mirrors every output exactly. Without ``blend`` only people right on the boundary (weight 1/2)
+        run both ways: one row a person, still mirror-exact, but a step where the canonical orientation changes."""
         weight = blend_weight(orientation(feats))
         flip = weight < 0.5
-        both = np.flatnonzero((weight > 0) & (weight < 1))
+        both = np.flatnonzero((weight > 0) & (weight < 1) if blend else weight == 0.5)
         mirrored = mirror_features(feats)
         rows = np.where(flip[:, None], mirrored, feats)
         if len(both):  # the other orientation of the people near the boundary, after everyone's canonical row
@@ -122,13 +123,14 @@ class OnnxFiller:
         return offsets, logits
 
     def predict_with_error(
-        self, xy: np.ndarray, present: np.ndarray, frame: np.ndarray
+        self, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, blend: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """The network's best guess for every joint (N, 18, 2) pixels, before the shaping rules, and its expected
         error for each (N, 18) pixels (the ``uncertainty`` head times the person's scale), blended over both
-        orientations like ``best`` (mirror-exact). Only the guesses of joints not ``present`` mean anything."""
+        orientations like ``best`` (mirror-exact; ``blend`` False: see ``blended``). Only the guesses of joints not
+        ``present`` mean anything."""
         feats, scale, shift = encode(xy, present, frame)
-        offsets, error = self.blended(feats, ("best", "uncertainty"))
+        offsets, error = self.blended(feats, ("best", "uncertainty"), blend)
         return decode(offsets, scale, shift), error * scale[:, None]
 
     def run_canonical(

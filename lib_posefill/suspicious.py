@@ -114,7 +114,7 @@ UPPER_PAIRS = np.array([0, 2])
 LIMB_ROOTS = np.array([(2, 5), (8, 11)])
 """The shoulders above the elbows, the hips above the knees (right, left)."""
 WHOLE_GAIN = 1.0
-WHOLE_RATIO = 0.3
+WHOLE_RATIO = 0.5
 WHOLE_VOUCH = 0.1
 """The judge's probability a whole limb's test needs (on one of its pairs or joints): it never saw a whole limb
 exchanged, so it is asked less than for a pair (VOUCH); 0: the test alone."""
@@ -127,7 +127,7 @@ LEARNED = 0.9
 LEARNED_SWAP = 0.9
 """A twin pair it finds exchanged with more than this probability is exchanged back, if the row hiding the pair
 agrees (exchanged fits better than labelled)."""
-VOUCH = 0.2
+VOUCH = 0.6
 """A find of the rules stands only where the judge gives it at least this probability (the joint, or for a swap the
 pair or either twin); without the judge's file the rules stand alone."""
 
@@ -207,9 +207,9 @@ def find_suspicious(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarr
     return out
 
 
-def _rows_error(filler, xy, evidence, frame, scale):
+def _rows_error(filler, xy, evidence, frame, scale, blend=True):
     pred, err = filler.predict_with_error(
-        np.where(evidence[..., None], xy, 0.0).astype(np.float32), evidence, frame.astype(np.float32)
+        np.where(evidence[..., None], xy, 0.0).astype(np.float32), evidence, frame.astype(np.float32), blend
     )
     err = np.where(np.isnan(err), np.inf, np.minimum(err, np.finfo(err.dtype).max))  # inf: the largest finite
     err = np.maximum(err, ERROR_FLOOR * scale[:, None])
@@ -218,7 +218,9 @@ def _rows_error(filler, xy, evidence, frame, scale):
 
 def screen(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> Screen:
     """The person's fit, and every joint's guess and expected error from two rows a person that hide complementary
-    halves of the body (SCREEN_GROUPS)."""
+    halves of the body (SCREEN_GROUPS). They run in the person's canonical orientation without blending the other
+    (``OnnxFiller.blended``): a screen only points at joints to check, and blending cost a person near the
+    boundary two more rows."""
     n = len(xy)
     scale, shift = fit(xy.astype(np.float32), present, frame.astype(np.float32))
     group_a, group_b = SCREEN_GROUPS
@@ -229,6 +231,7 @@ def screen(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> Sc
         evidence,
         np.concatenate([frame, frame]),
         np.concatenate([scale, scale]).astype(np.float64),
+        blend=False,
     )
     pred = np.where(group_a[None, :, None], pred[:n], pred[n:])
     err = np.where(group_a[None], err[:n], err[n:])

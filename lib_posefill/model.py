@@ -96,7 +96,8 @@ class OnnxFiller:
         in any orientation, in the person's own: each row runs in its canonical orientation and is mirrored back,
         and people near the boundary also run the other way and are blended (weight ``blend_weight``), so mirroring
         the input mirrors every output exactly. Without ``blend`` only people right on the boundary (weight 1/2)
-        run both ways: one row a person, still mirror-exact, but a step where the canonical orientation changes."""
+        run both ways: one row a person, mirrored outputs for a mirrored person (but within float rounding of the
+        boundary), and a step where the canonical orientation changes."""
         weight = blend_weight(orientation(feats))
         flip = weight < 0.5
         both = np.flatnonzero((weight > 0) & (weight < 1) if blend else weight == 0.5)

@@ -92,6 +92,30 @@ def test_mirrored_input_gives_the_mirrored_best_guess(filler):
     np.testing.assert_allclose(back[done.present], done.xy[done.present], atol=0.05)  # pixels, people ~200 px tall
 
 
+def test_unblended_guesses_take_one_row_a_person_and_are_mirrored(filler, monkeypatch):
+    """``predict_with_error(blend=False)`` (refill's screening rows): no second row for people near the orientation
+    boundary, and a mirrored person still gets the mirrored guesses and errors."""
+    xy, present, canvas = example_people(400, seed=7)
+    xy += np.random.default_rng(8).normal(0, 25, xy.shape)
+    present &= np.random.default_rng(9).random(present.shape) > 0.3
+    frame = np.concatenate([np.zeros_like(canvas), canvas], 1).astype(np.float32)
+    feats = encode(xy, present, frame)[0]
+    near = np.abs(orientation(feats)) < 0.1
+    assert near.sum() > 20
+    rows, run = [], filler.run
+    monkeypatch.setattr(filler, "run", lambda feats, noise=None: rows.append(len(feats)) or run(feats, noise))
+    guess, error = filler.predict_with_error(xy.astype(np.float32), present, frame, blend=False)
+    assert rows == [len(xy)]
+    filler.predict_with_error(xy.astype(np.float32), present, frame)
+    assert rows[1] > len(xy)  # blended: the people near the boundary run twice
+    mx, mp = mirror(xy, present, canvas[:, :1])
+    m_guess, m_error = filler.predict_with_error(mx.astype(np.float32), mp, frame, blend=False)
+    back, _ = mirror(m_guess, mp, canvas[:, :1])
+    clear = np.abs(orientation(feats)) > 1e-4  # rounding can put a person right on the boundary on either side
+    np.testing.assert_allclose(back[clear], guess[clear], atol=0.05)
+    np.testing.assert_allclose(m_error[clear][:, list(MIRROR)], error[clear], rtol=1e-4, atol=1e-3)
+
+
 def test_seeded_alternatives_are_deterministic_and_batch_independent(filler):
     xy, present, canvas = waist_up()
     others = example_people(7, seed=5)

@@ -265,7 +265,7 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
     near = pairs & (gap < (SNAP_NEAR * scale[:, None, None]) ** 2)
     near_twin = near & TWIN_PAIRS
     candidate |= near.any(2)
-    candidate &= learned >= vouch  # a find needs the judge's vouch (or more): no row for one it cannot give
+    candidate &= (learned >= vouch) | (learned > LEARNED)  # no row for a find the judge could not let stand
     for _ in range(MAX_ROUNDS):
         person, joint = np.nonzero(candidate)
         if not len(person):

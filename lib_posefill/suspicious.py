@@ -120,8 +120,8 @@ WHOLE_VOUCH = 0.1
 exchanged, so it is asked less than for a pair (VOUCH); 0: the test alone."""
 MAX_ROUNDS = 2
 CHECK_PEOPLE = 1024
-"""People checked at once: up to about four network rows each per step (two screening rows, each maybe mirrored),
-so a step stays near the fill's 4,096-row chunks (10,000 people at once took 0.6-0.9 GB)."""
+"""People checked at once: two screening rows each per step, plus rows for the few finds the judge can vouch for,
+so a step stays within the fill's 4,096-row chunks (10,000 people at once took 0.6-0.9 GB)."""
 LEARNED = 0.9
 """A joint the learned judge (``suspicion_model``) finds wrong with more than this probability is taken out."""
 LEARNED_SWAP = 0.9
@@ -353,13 +353,14 @@ def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.n
     which, person = np.nonzero(np.concatenate([suggested, whole], 1).T)  # set by set
     pairs, is_whole = SET_PAIRS[which], SET_WHOLE[which]  # (M, 2): a single pair twice
     u, v = TWIN_U[pairs], TWIN_V[pairs]
+    set_joints = np.concatenate([u, v], 1)
     pair_learned = learned[person[:, None], pairs].max(1)
-    vouched = np.maximum(pair_learned, learned_joint[person[:, None], np.concatenate([u, v], 1)].max(1)) >= np.where(
+    vouched = np.maximum(pair_learned, learned_joint[person[:, None], set_joints].max(1)) >= np.where(
         is_whole, min(vouch, WHOLE_VOUCH), vouch
     )
     keep = vouched | (~is_whole & (pair_learned > LEARNED_SWAP))  # a set that cannot be confirmed gets no row
-    which, person, pairs, is_whole, u, v, pair_learned, vouched = (
-        a[keep] for a in (which, person, pairs, is_whole, u, v, pair_learned, vouched)
+    which, person, pairs, is_whole, u, v, set_joints, pair_learned, vouched = (
+        a[keep] for a in (which, person, pairs, is_whole, u, v, set_joints, pair_learned, vouched)
     )
     swapped = np.zeros_like(present)
     if not len(person):
@@ -379,7 +380,6 @@ def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.n
     ratio = exchanged_sq / np.maximum(as_given, 1e-12)
     exchanged = x.copy()
     exchanged[rows, u], exchanged[rows, v] = xv, xu
-    set_joints = np.concatenate([u, v], 1)
     set_worst = [excess(p_xy, present[person])[1][rows, set_joints].max(1) for p_xy in (x, exchanged)]
     mended = (set_worst[0] > 1.0) & (set_worst[1] < LONG_NEAR)  # exchanged, no span of the set is too long
     enough = np.where(

@@ -177,3 +177,49 @@ def test_canvas_scores_pad_the_canvas_around_the_person(val):
     assert (big.frame[:, :2] <= cases.frame[:, :2]).all() and (big.frame[:, 2:] >= cases.frame[:, 2:]).all()
     exact = canvas_scores(Oracle(cases.truth), cases, 1)
     assert exact["tight"] == exact["padded"] == exact["outside"] == exact["far"] == 0.0
+
+
+def test_hard_poses_are_picked_by_their_true_pose_and_scored_on_their_own():
+    from lib_posefill.skeleton import L_ANKLE, L_HIP, L_KNEE, R_ANKLE, R_HIP, R_KNEE
+    from posefill_dev.evaluation.hard import hard_masks, hard_report
+    from posefill_dev.evaluation.protocol import Cases
+
+    upright = COCO_MEAN_POSE * 80.0 + 300.0
+    torso = np.linalg.norm(upright[NECK] - (upright[R_HIP] + upright[L_HIP]) / 2)
+    angle = np.radians(35)  # bent over: the body turned 35 degrees about the neck
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    leaning = (upright - upright[NECK]) @ turn.T + upright[NECK]
+    side_on = upright.copy()
+    side_on[:, 0] = upright[NECK, 0] + 0.1 * (upright[:, 0] - upright[NECK, 0])  # seen from the side
+    seated = upright + np.array([7.0, 0.0])  # apart from the upright person, whose upper body it shares
+    for hip, knee, ankle in ((R_HIP, R_KNEE, R_ANKLE), (L_HIP, L_KNEE, L_ANKLE)):
+        thigh = np.linalg.norm(upright[knee] - upright[hip])
+        seated[knee] = seated[hip] + [thigh, 0.0]  # thighs level
+        seated[ankle] = seated[knee] + [0.0, thigh]
+    truth = np.stack([upright, leaning, side_on, seated])
+    shoulders_y = truth[:, [R_SHOULDER, L_SHOULDER], 1].mean(1)
+    hips_y = truth[:, [R_HIP, L_HIP], 1].min(1)
+    bottom = np.array([shoulders_y[0] + 0.3 * torso, *(hips_y[1:] - 0.05 * torso)])  # the first is chest-up
+    frame = np.stack([np.zeros(4), np.zeros(4), np.full(4, 900.0), bottom], 1)
+    present = truth[..., 1] <= bottom[:, None]
+    cases = Cases("waist-up", truth, np.ones((4, 18), bool), present, frame, np.full(4, torso))
+    assert not present[:, [R_HIP, L_HIP]].any()  # every cut hides the hips
+    masks = {name.split(" ")[0]: mask.tolist() for name, mask in hard_masks(cases).items()}
+    assert masks == {
+        "leaning": [False, True, False, False],
+        "side-on,": [False, False, True, False],
+        "legs": [False, False, False, True],
+        "chest-up": [True, False, False, False],
+    }
+
+    class SubsetOracle(Oracle):  # the true pose of whichever case each row's given joints come from
+        def predict(self, xy, present, frame, seeds):
+            gap = np.where(present[:, None, :, None], np.abs(xy[:, None] - self.truth[None]), 0.0).sum((2, 3))
+            return self.truth[gap.argmin(1)].astype(np.float32)
+
+    results, text = hard_report([SubsetOracle(truth), mean_pose_filler(build_pool(synthetic_people(50, 3)))], cases)
+    assert all(r["error"] < 1e-5 for r in results["oracle"].values())
+    mean_pose = [r["error"] for r in results["mean pose"].values()]
+    assert mean_pose[0] > 0.1 and mean_pose[2] > 0.1  # a standing mean pose misses the leaning and the seated
+    assert all(abs(r["torso_ratio"] - 1) < 1e-6 and r["short_torso"] == 0 for r in results["oracle"].values())
+    assert text.count("\n| ") == 5 and "| chest-up | 1 | 0.000 |" in text and "| 1.00 / 0.0 % |" in text

@@ -137,7 +137,7 @@ def table(results: dict[str, dict[str, dict]], reference: str = "kNN-5") -> str:
     return markdown_table(head, rows)
 
 
-def _pct(v: float) -> str:
+def percent(v: float) -> str:
     return "–" if np.isnan(v) else f"{100 * v:.1f} %"
 
 
@@ -147,9 +147,9 @@ def plausibility_table(results: dict[str, dict[str, dict]]) -> str:
     families = [f for f in FAMILIES if f in next(iter(results.values()))]
     measures = (
         ("bone length (median filled/true)", lambda r: f"{r['bone_ratio']:.3f}"),
-        (f"stubs (filled < {STUB:g} x true)", lambda r: _pct(r["stubs"])),
-        ("beyond the cut, filled beyond", lambda r: _pct(r["beyond"])),
-        ("occluded, filled inside", lambda r: _pct(r["inside"])),
+        (f"stubs (filled < {STUB:g} x true)", lambda r: percent(r["stubs"])),
+        ("beyond the cut, filled beyond", lambda r: percent(r["beyond"])),
+        ("occluded, filled inside", lambda r: percent(r["inside"])),
         ("mirror gap / torso", lambda r: f"{r['mirror']:.4f}"),
     )
     rows = [

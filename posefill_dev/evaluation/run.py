@@ -9,6 +9,7 @@ from lib_posefill.model import OnnxFiller, load_filler, model_path
 
 from ..training.data import load_people
 from .alternatives import alternative_spread, distinct_alternatives, leg_pose_shares, one_elbow_or_knee
+from .hard import hard_report
 from .knn import KnnFiller, build_pool, mean_pose_filler
 from .legacy import V2Rules
 from .protocol import DEFAULT_SEED, FAMILIES, FAMILY_HELP, make_cases, split
@@ -63,12 +64,16 @@ def evaluate_location(
         models.append(V2Rules(path))
         models[-1].name = "PoseFill, v2 rules"
     pool = build_pool(load_people(location, "train"))
-    results = evaluate([*models, *(extra or []), *baselines(pool)], cases)
+    yardsticks = baselines(pool)
+    results = evaluate([*models, *(extra or []), *yardsticks], cases)
     legend = "\n".join(f"- {f}: {FAMILY_HELP[f]}" for f in FAMILIES)
     text = f"Mean error on hidden shoulders..ankles / torso length (COCO val, report split, seed {seed})\n\n"
     text += table(results) + "\n\n" + legend
     text += "\n\nPlausibility per family (bones with a filled end; joints hidden by a cut or an occlusion)\n\n"
     text += plausibility_table(results)
+    knn = [b for b in yardsticks if b.name == "kNN-5"]
+    results["hard poses"], lines = hard_report([*models, *knn], cases["waist-up"])
+    text += "\n\n" + lines
     if getattr(filler, "seeded", False):
         results["alternatives"], lines = alternatives_report(filler, cases, val, seed)
         text += "\n\n" + lines

@@ -5,6 +5,7 @@ No timing is asserted."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -23,6 +24,15 @@ def test_the_three_services_answer_and_the_report_has_its_fields():
         assert 1 <= row["pairs"] <= 3 and row["posefill_ms"] > 0 and row["seed_ms"] > 0 and row["floor_ms"] > 0
         assert row["speedup"] == pytest.approx(row["seed_ms"] / row["posefill_ms"])
         assert row["target"] == http_vs_seed.TARGETS.get(n)
+
+
+def test_a_connection_left_idle_while_the_other_services_start_still_answers():
+    service = http_vs_seed.Service("floor", "/posefill/v1/version")
+    try:
+        time.sleep(6)  # longer than uvicorn's default keep-alive (5 s), which closed it under a busy CI
+        assert service.request("GET", "/posefill/v1/version")[0] == 200
+    finally:
+        service.close()
 
 
 def test_the_two_requests_carry_the_same_people():

@@ -38,6 +38,9 @@ REPO = Path(__file__).resolve().parents[2]
 SIZES = (1, 100)
 TARGETS = {1: 1.2, 100: 2.0}
 CANVAS = (512, 768)
+KEEP_ALIVE = 600
+"""Seconds a server keeps an idle connection open. Each service is asked over one persistent connection that idles
+while the next services start (uvicorn's default of 5 s closed it under a busy CI: a broken pipe on the next request)."""
 INSTALL_HINT = (
     "it needs torch, fastapi and uvicorn in one environment: pip install -r requirements/dev.txt (torch: README)"
 )
@@ -138,7 +141,7 @@ def serve(name: str, port: int) -> None:
     import uvicorn
 
     app = APPS[name]()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", timeout_keep_alive=KEEP_ALIVE)
 
 
 class Service:

@@ -83,9 +83,7 @@ def leg_pose_shares(filler: Filler, cases: Cases, seeds: int = 64) -> dict:
 def distinct_alternatives(filler: Filler, cases: Cases, seeds: int = 1000, people: int = 8) -> dict:
     """For the first ``people`` cases: how many of seeds 0..seeds-1 give a pose no other seed gives (joints
     rounded to 0.01 px), and the smallest distance between two seeds' fills / torso."""
-    sub = Cases(
-        cases.family, *(a[:people] for a in (cases.truth, cases.labelled, cases.present, cases.frame, cases.torso))
-    )
+    sub = cases.subset(slice(people))
     if not len(sub.truth):
         return {"seeds": seeds, "people": 0, "distinct": 0, "closest": float("nan")}
     alts = runs(filler, sub, range(seeds))  # (S, P, 18, 2)

@@ -30,11 +30,6 @@ SHORT_TORSO = 0.6
 REFERENCE = "kNN-5"
 
 
-def subset(cases: Cases, keep: np.ndarray) -> Cases:
-    """The cases where ``keep`` (N,) is true."""
-    return Cases(cases.family, *(getattr(cases, k)[keep] for k in ("truth", "labelled", "present", "frame", "torso")))
-
-
 def hard_masks(cases: Cases) -> dict[str, np.ndarray]:
     """(N,) bool per hard pose (see the module docstring) for waist-up cases."""
     t, torso = cases.truth, cases.torso
@@ -64,7 +59,7 @@ def hard_report(fillers: list[Filler], waist_up: Cases) -> tuple[dict, str]:
     """{filler: {hard pose: score}} and a table: per hard pose its size, each filler's error, the first filler's
     lead over kNN-5, its bone lengths and where it put hidden hips (filled / true torso: median, share under
     SHORT_TORSO)."""
-    groups = {name: subset(waist_up, keep) for name, keep in hard_masks(waist_up).items()}
+    groups = {name: waist_up.subset(keep) for name, keep in hard_masks(waist_up).items()}
     results = {f.name: {name: score(f, cases) for name, cases in groups.items()} for f in fillers}
     first = fillers[0].name
     rows = []

@@ -64,6 +64,12 @@ class Cases:
     frame: np.ndarray  # (N, 4) [x0, y0, x1, y1]
     torso: np.ndarray  # (N,) neck to mid-hip, pixels
 
+    def subset(self, keep) -> Cases:
+        """The cases that ``keep`` (a mask, indices or a slice) selects."""
+        return Cases(
+            self.family, self.truth[keep], self.labelled[keep], self.present[keep], self.frame[keep], self.torso[keep]
+        )
+
     @property
     def scored(self) -> np.ndarray:
         """(N, 18) bool: hidden labelled joints among shoulders .. ankles."""

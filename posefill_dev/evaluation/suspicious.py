@@ -110,8 +110,7 @@ def inject(cases: Cases, kind: str, rng: np.random.Generator) -> Injected:
         else:
             raise ValueError(f"unknown kind {kind!r}")
     keep = joint >= 0
-    sub = Cases(cases.family, *(getattr(cases, k)[keep] for k in ("truth", "labelled", "present", "frame", "torso")))
-    return Injected(sub, xy[keep], joint[keep], twin[keep], lower[keep])
+    return Injected(cases.subset(keep), xy[keep], joint[keep], twin[keep], lower[keep])
 
 
 def score_injected(filler: Filler, inj: Injected) -> dict:

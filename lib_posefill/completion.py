@@ -63,15 +63,25 @@ while it runs (measured: 10,000 rows in one call +106 MB resident, in calls of 4
 
 
 def predict_rows(
-    filler: Filler, xy: np.ndarray, evidence: np.ndarray, frame: np.ndarray, seeds: np.ndarray
+    filler: Filler,
+    xy: np.ndarray,
+    evidence: np.ndarray,
+    frame: np.ndarray,
+    seeds: np.ndarray,
+    made: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list[str | None]]:
     """``filler.predict`` on N rows (in chunks of CHUNK_ROWS) that never raises: (N, 18, 2) predictions and, per
-    row, why it has none (the call failed, or the model returned non-finite coordinates) or None."""
+    row, why it has none (the call failed, or the model returned non-finite coordinates) or None. ``made``: (N,)
+    rows already predicted (in the screen's network call, ``Findings.fill``) and their predictions (N, 18, 2)."""
     n = len(xy)
     pred = np.empty((n, NUM_JOINTS, 2))
+    rows = np.arange(n) if made is None else np.flatnonzero(~made[0])
+    if made is not None:
+        pred[made[0]] = made[1][made[0]]
+    reasons: list[str | None] = [None] * n
     try:  # absurd coordinates (1e308) may overflow inside the filler: non-finite results are handled below
-        for lo in range(0, n, CHUNK_ROWS):
-            part = slice(lo, lo + CHUNK_ROWS)
+        for lo in range(0, len(rows), CHUNK_ROWS):
+            part = rows[lo : lo + CHUNK_ROWS]
             with np.errstate(all="ignore"):
                 out = filler.predict(
                     np.where(evidence[part, :, None], xy[part], 0.0).astype(np.float32),
@@ -80,17 +90,19 @@ def predict_rows(
                     seeds[part],
                 )
             out = np.asarray(out, dtype=np.float64)
-            if out.shape != (len(xy[part]), NUM_JOINTS, 2):
+            if out.shape != (len(part), NUM_JOINTS, 2):
                 raise ValueError(f"filler returned shape {out.shape}")
             pred[part] = out
     except Exception as err:  # a failing fill must never lose the user's pose
         log.warning("PoseFill: fill failed, people left unrepaired: %s", err)
-        return np.full((n, NUM_JOINTS, 2), np.nan), [f"fill failed: {err}"] * n
+        pred[rows] = np.nan
+        for i in rows.tolist():
+            reasons[i] = f"fill failed: {err}"
     bad = ~np.isfinite(pred).all(2)
-    reasons: list[str | None] = [None] * n
     for i in np.flatnonzero(bad.any(1)):
-        names = ", ".join(JOINT_NAMES[j] for j in np.flatnonzero(bad[i]))
-        reasons[i] = f"fill failed: the model returned non-finite coordinates for {names}"
+        if reasons[i] is None:
+            names = ", ".join(JOINT_NAMES[j] for j in np.flatnonzero(bad[i]))
+            reasons[i] = f"fill failed: the model returned non-finite coordinates for {names}"
     return pred, reasons
 
 
@@ -126,13 +138,17 @@ def complete_arrays(
     frame = np.broadcast_to(np.asarray(frame, dtype=np.float64).reshape(-1, 4), (n, 4))
     if hint_xy is None or hint_present is None:
         hint_xy, hint_present = np.zeros_like(xy), np.zeros_like(present)
-    found = find_suspicious(filler, xy, present, frame, options.suspicious == "refill")  # None: nothing to do
+    if hint_present.any():
+        hint_present = hint_present & ~absurd_points(hint_xy, frame)
+    refill = options.suspicious == "refill"
+    planned = None  # the best guess's input if the check finds nothing: filled in the screen's network call
+    if refill and options.seed is None:
+        planned = np.where(present[..., None], xy, hint_xy), present | hint_present
+    found = find_suspicious(filler, xy, present, frame, refill, planned)  # None: nothing to do
     given = present if found is None else present & ~found.replaced
     evidence_given = given if found is None else given & ~found.absurd
     notes = [[] for _ in range(n)] if found is None else found.notes
     hint_present = hint_present & ~given
-    if hint_present.any():
-        hint_present &= ~absurd_points(hint_xy, frame)
     skipped = skip_reasons(evidence_given, options)
     if found is not None:
         for i in np.flatnonzero(found.collapsed):
@@ -144,7 +160,8 @@ def complete_arrays(
         detected = xy if found is None else found.xy
         evidence_xy = np.where(evidence_given[todo, :, None], detected[todo], hint_xy[todo])
         seeds = seed_array(options.seed, int(todo.sum()))
-        pred[todo], reasons = predict_rows(filler, evidence_xy, evidence, frame[todo], seeds)
+        made = None if found is None or found.fill is None else (found.fill_done[todo], found.fill[todo])
+        pred[todo], reasons = predict_rows(filler, evidence_xy, evidence, frame[todo], seeds, made)
         for i, reason in zip(np.flatnonzero(todo), reasons):
             skipped[i] = reason
             if reason is not None:

@@ -91,16 +91,17 @@ class OnnxFiller:
         out = session.run(None, {"features": feats, "noise": noise, "sample": np.array(sample)})
         return dict(zip(OUTPUTS, out, strict=True))
 
-    def blended(self, feats: np.ndarray, names: tuple[str, ...], blend: bool = True) -> list[np.ndarray]:
+    def blended(self, feats: np.ndarray, names: tuple[str, ...], blend: bool | np.ndarray = True) -> list[np.ndarray]:
         """The network's outputs ``names`` (``best`` offsets, or per-joint ``outside`` / ``uncertainty``) for people
         in any orientation, in the person's own: each row runs in its canonical orientation and is mirrored back,
         and people near the boundary also run the other way and are blended (weight ``blend_weight``), so mirroring
         the input mirrors every output exactly. Without ``blend`` only people right on the boundary (weight 1/2)
         run both ways: one row a person, mirrored outputs for a mirrored person (but within float rounding of the
-        boundary), and a step where the canonical orientation changes."""
+        boundary), and a step where the canonical orientation changes. ``blend`` may also be given per row (N,)."""
         weight = blend_weight(orientation(feats))
         flip = weight < 0.5
-        both = np.flatnonzero((weight > 0) & (weight < 1) if blend else weight == 0.5)
+        near = (weight > 0) & (weight < 1)
+        both = np.flatnonzero(near if blend is True else (near & blend) | (weight == 0.5))
         mirrored = mirror_features(feats)
         rows = np.where(flip[:, None], mirrored, feats)
         if len(both):  # the other orientation of the people near the boundary, after everyone's canonical row
@@ -130,9 +131,27 @@ class OnnxFiller:
         error for each (N, 18) pixels (the ``uncertainty`` head times the person's scale), blended over both
         orientations like ``best`` (mirror-exact; ``blend`` False: see ``blended``). Only the guesses of joints not
         ``present`` mean anything."""
+        guess, error, _, _ = self.guess(xy, present, frame, blend)
+        return guess, error
+
+    def guess(
+        self, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, blend: bool | np.ndarray = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``predict_with_error``'s guess and expected error, with the ``outside`` logits (N, 18) and the fit's
+        scale (N,) that ``finish`` needs: one network call for rows that are screened and rows that are filled
+        (``blend`` per row)."""
         feats, scale, shift = encode(xy, present, frame)
-        offsets, error = self.blended(feats, ("best", "uncertainty"), blend)
-        return decode(offsets, scale, shift), error * scale[:, None]
+        offsets, error, logits = self.blended(feats, ("best", "uncertainty", "outside"), blend)
+        return decode(offsets, scale, shift), error * scale[:, None], logits, scale
+
+    def finish(
+        self, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, guess: np.ndarray, logits: np.ndarray, scale
+    ) -> np.ndarray:
+        """The filled pose (N, 18, 2) from the network's guess (pixels) and outside logits: the ``present`` joints
+        as given, the shaping rules after (``shape``). ``predict`` of the best guess is ``finish`` of ``guess``."""
+        missing = ~np.asarray(present, bool)
+        pose = np.where(missing[..., None], guess, xy)
+        return self.shape(pose, missing, logits > 0, np.asarray(frame), scale)
 
     def run_canonical(
         self, feats: np.ndarray, seeds: np.ndarray | None = None
@@ -168,9 +187,7 @@ class OnnxFiller:
             if len(plain):
                 offsets[plain], logits[plain] = self.best(feats[plain])
             offsets[seeded], logits[seeded] = self.alternative(feats[seeded], seeds[seeded])
-        missing = ~np.asarray(present, bool)
-        pose = np.where(missing[..., None], decode(offsets, scale, shift), xy)  # given joints as given
-        return self.shape(pose, missing, logits > 0, np.asarray(frame), scale)
+        return self.finish(xy, present, frame, decode(offsets, scale, shift), logits, scale)
 
     def shape(
         self, pose: np.ndarray, missing: np.ndarray, outside: np.ndarray, frame: np.ndarray, scale: np.ndarray

@@ -135,7 +135,9 @@ pair or either twin); without the judge's file the rules stand alone."""
 @dataclass
 class Findings:
     """What the check found, per person: the detections with swapped twins exchanged back, the joints to take out
-    and fill, the twins exchanged back, the absurd joints, collapsed people and one-line notes."""
+    and fill, the twins exchanged back, the absurd joints, collapsed people and one-line notes; and, when the fill's
+    input was given (``find_suspicious``'s ``fill``), the filled poses of the people the check found nothing in
+    (``fill_done``), made in the screen's network call."""
 
     xy: np.ndarray  # (N, 18, 2)
     replaced: np.ndarray  # (N, 18) bool
@@ -143,6 +145,8 @@ class Findings:
     absurd: np.ndarray  # (N, 18) bool
     collapsed: np.ndarray  # (N,) bool
     notes: list[list[str]]
+    fill: np.ndarray | None = None  # (N, 18, 2): meaningful where fill_done
+    fill_done: np.ndarray | None = None  # (N,) bool
 
 
 def absurd_points(xy: np.ndarray, frame: np.ndarray) -> np.ndarray:
@@ -172,9 +176,13 @@ def point(xy: np.ndarray) -> str:
     return f"({xy[0]:.6g}, {xy[1]:.6g})"
 
 
-def find_suspicious(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, refill: bool) -> Findings | None:
+def find_suspicious(
+    filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, refill: bool, fill=None
+) -> Findings | None:
     """None when there is nothing to do (keep, nothing absurd). Absurd joints always; with ``refill`` also
-    collapsed people and (with a filler that knows its expected error) swapped twins, snapped and outlying joints."""
+    collapsed people and (with a filler that knows its expected error) swapped twins, snapped and outlying joints.
+    ``fill``: the best-guess fill's input if nothing is found (joints (N, 18, 2), evidence (N, 18)), filled in the
+    screen's network call (``Findings.fill``)."""
     xy = np.asarray(xy, dtype=np.float64)
     absurd = absurd_joints(xy, present, frame)
     if not refill and not absurd.any():  # keep, nothing absurd: the fill as before
@@ -195,23 +203,34 @@ def find_suspicious(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarr
     out = Findings(np.where(absurd[..., None], 0.0, xy), replaced, np.zeros_like(absurd), absurd, collapsed, notes)
     if refill and hasattr(filler, "predict_with_error"):
         todo = np.flatnonzero(~collapsed & ((present & ~absurd).sum(1) >= 3))
+        if fill is not None:
+            out.fill, out.fill_done = np.empty_like(xy), np.zeros(len(xy), dtype=bool)
         for lo in range(0, len(todo), CHECK_PEOPLE):  # people are checked independently: chunks bound the memory
             part = todo[lo : lo + CHECK_PEOPLE]
-            fixed_xy, wrong, swapped = _check(
-                filler, out.xy[part], present[part] & ~absurd[part], np.asarray(frame)[part]
+            fill_part = None if fill is None else (fill[0][part], fill[1][part] & ~absurd[part])
+            fixed_xy, wrong, swapped, filled = _check(
+                filler, out.xy[part], present[part] & ~absurd[part], np.asarray(frame)[part], fill_part
             )
             out.xy[part] = fixed_xy
             out.replaced[part] |= wrong
             out.swapped[part] = swapped
+            if filled is not None:
+                out.fill[part] = filled
+                out.fill_done[part] = ~(out.replaced[part] | swapped).any(1)
     out.xy = np.where(absurd[..., None], xy, out.xy)
     return out
 
 
-def _rows_error(filler, xy, evidence, frame, scale, blend=True):
+def _rows_error(filler, xy, evidence, frame, scale):
     pred, err = filler.predict_with_error(
-        np.where(evidence[..., None], xy, 0.0).astype(np.float32), evidence, frame.astype(np.float32), blend
+        np.where(evidence[..., None], xy, 0.0).astype(np.float32), evidence, frame.astype(np.float32)
     )
-    err = np.where(np.isnan(err), np.inf, np.minimum(err, np.finfo(err.dtype).max))  # inf: the largest finite
+    return _usable(pred, err, scale)
+
+
+def _usable(pred: np.ndarray, err: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Guesses in float64 and expected errors that are never NaN (inf: the largest finite) nor below ERROR_FLOOR."""
+    err = np.where(np.isnan(err), np.inf, np.minimum(err, np.finfo(err.dtype).max))
     err = np.maximum(err, ERROR_FLOOR * scale[:, None])
     return pred.astype(np.float64), err
 
@@ -221,21 +240,30 @@ def screen(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> Sc
     halves of the body (SCREEN_GROUPS). They run in the person's canonical orientation without blending the other
     (``OnnxFiller.blended``): a screen only points at joints to check, and blending cost a person near the
     boundary two more rows."""
+    return _screen(filler, xy, present, frame)[0]
+
+
+def _screen(filler, xy, present, frame, fill=None) -> tuple[Screen, np.ndarray | None]:
+    """``screen``, and with ``fill`` (joints, evidence) the filled poses (N, 18, 2) from the same network call
+    (``OnnxFiller.guess``, blended as a fill is): a call costs about as much for one row as for three."""
     n = len(xy)
     scale, shift = fit(xy.astype(np.float32), present, frame.astype(np.float32))
     group_a, group_b = SCREEN_GROUPS
-    evidence = np.concatenate([present & ~group_a, present & ~group_b])
-    pred, err = _rows_error(
-        filler,
-        np.concatenate([xy, xy]),
-        evidence,
-        np.concatenate([frame, frame]),
-        np.concatenate([scale, scale]).astype(np.float64),
-        blend=False,
-    )
+    rows_xy, evidence, blend = np.concatenate([xy, xy]), np.concatenate([present & ~group_a, present & ~group_b]), False
+    if fill is not None:
+        rows_xy, evidence = np.concatenate([rows_xy, fill[0]]), np.concatenate([evidence, fill[1]])
+        blend = np.arange(3 * n) >= 2 * n
+    rows_xy = np.where(evidence[..., None], rows_xy, 0.0).astype(np.float32)
+    frame32 = np.concatenate([frame] * (2 if fill is None else 3)).astype(np.float32)
+    guess, err, logits, row_scale = filler.guess(rows_xy, evidence, frame32, blend)
+    pred, err = _usable(guess[: 2 * n], err[: 2 * n], np.concatenate([scale, scale]).astype(np.float64))
     pred = np.where(group_a[None, :, None], pred[:n], pred[n:])
     err = np.where(group_a[None], err[:n], err[n:])
-    return Screen(scale, shift, pred, err, *swap_gain(xy, pred, err, TWIN_U, TWIN_V))
+    filled = None
+    if fill is not None:
+        rest = slice(2 * n, None)
+        filled = filler.finish(rows_xy[rest], evidence[rest], frame32[rest], guess[rest], logits[rest], row_scale[rest])
+    return Screen(scale, shift, pred, err, *swap_gain(xy, pred, err, TWIN_U, TWIN_V)), filled
 
 
 def judge_inputs(xy, present, frame, screened: Screen) -> np.ndarray:
@@ -243,11 +271,12 @@ def judge_inputs(xy, present, frame, screened: Screen) -> np.ndarray:
     return features(xy, present, frame, screened, *_anatomy(xy, present, screened.scale.astype(np.float64)))
 
 
-def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The detections with swapped twins exchanged back, (N, 18) the joints to take out, and the twins exchanged."""
+def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, fill=None):
+    """The detections with swapped twins exchanged back, (N, 18) the joints to take out, the twins exchanged, and
+    with ``fill`` the filled poses (``_screen``)."""
     n = len(xy)
     frame = np.asarray(frame, dtype=np.float64)
-    screened = screen(filler, xy, present, frame)
+    screened, filled = _screen(filler, xy, present, frame, fill)
     scale, pred, err = screened.scale.astype(np.float64), screened.pred, screened.err
     size, worst, too_long = _anatomy(xy, present, scale)
     learned, learned_pair, vouch = _judge(xy, present, frame, screened, (size, worst, too_long))
@@ -309,7 +338,7 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> tu
                 xy[first], present[first] & ~swapped[first] & ~wrong[first], scale[first]
             )
         candidate[person[~is_snap & ~outlier], joint[~is_snap & ~outlier]] = False
-    return xy, wrong, swapped
+    return xy, wrong, swapped, filled
 
 
 def _judge(xy, present, frame, screened: Screen, anatomy) -> tuple[np.ndarray, np.ndarray, float]:

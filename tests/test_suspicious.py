@@ -137,6 +137,40 @@ def test_people_are_checked_in_chunks_with_the_same_result(filler, monkeypatch):
     assert (chunked.xy == whole.xy).all() and (chunked.replaced == whole.replaced).all()
 
 
+def test_people_with_nothing_found_are_filled_in_the_screens_call_exactly_as_keep_fills_them(filler, monkeypatch):
+    """Refill fills the people it finds nothing in from the screen's network call (hints included): the same fill
+    as keep, bit for bit, and one network call fewer; people with a find are filled again without it."""
+    import lib_posefill.model as model
+
+    rng = np.random.default_rng(8)
+    n = 40
+    xy = np.stack([standing(rng.uniform(300, 700)) for _ in range(n)]) + rng.normal(0, 6, (n, 18, 2))
+    present = rng.random((n, 18)) > 0.3
+    xy[:10, R_WRIST] += 400  # found: replaced
+    present[:10, R_WRIST] = True
+    hint_xy, hint_present = xy + rng.normal(0, 4, xy.shape), np.zeros((n, 18), bool)
+    hint_present[::4, [L_WRIST, 0]] = True  # a hand's root and the face: evidence where the joint is missing
+    frame = np.tile([0.0, 0.0, *CANVAS], (n, 1))
+    calls = []
+    run = model.OnnxFiller.run
+    monkeypatch.setattr(
+        model.OnnxFiller, "run", lambda self, feats, noise=None: calls.append(len(feats)) or run(self, feats, noise)
+    )
+    refill = complete_arrays(xy, present, frame, REFILL, filler, hint_xy, hint_present)
+    keep = complete_arrays(xy, present, frame, Options(), filler, hint_xy, hint_present)
+    nothing = ~refill.replaced.any(1)
+    assert nothing[10:].mean() > 0.8 and not nothing[:10].any()
+    assert (refill.xy[nothing] == keep.xy[nothing]).all() and (refill.filled[nothing] == keep.filled[nothing]).all()
+    assert (refill.xy[~nothing][:, L_WRIST] != keep.xy[~nothing][:, L_WRIST]).any()  # filled again, from less
+
+    calls.clear()
+    one = standing()
+    seen = np.ones(18, bool)
+    seen[[L_KNEE, L_ANKLE]] = False
+    done = complete_arrays(one[None], seen[None], FRAME, REFILL, filler)
+    assert not done.replaced.any() and len(calls) == 1  # screen and fill in one call
+
+
 def test_keep_output_is_the_same_as_before_the_option(filler):
     xy = standing()
     seen = np.ones(18, bool)

@@ -5,6 +5,7 @@ Only a missing model file falls back to the mean-pose baseline (with a warning);
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import logging
@@ -80,6 +81,14 @@ class OnnxFiller:
             raise PoseFillError(f"{path}: not a PoseFill model ({err})") from err
         self.name = "PoseFill model"
         self.path = Path(path)
+        self.threads = threads
+
+    def one_thread(self) -> OnnxFiller:
+        """This filler on its one-thread session alone, for a caller that runs parts of a batch on ``threads``
+        threads at once (``suspicious``)."""
+        view = copy.copy(self)
+        view.session = self._small
+        return view
 
     def run(self, feats: np.ndarray, noise: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """The network's outputs for canonical features: ``best`` offsets, ``outside`` logits, ``uncertainty``,

@@ -137,6 +137,34 @@ def test_people_are_checked_in_chunks_with_the_same_result(filler, monkeypatch):
     assert (chunked.xy == whole.xy).all() and (chunked.replaced == whole.replaced).all()
 
 
+def test_large_batches_are_checked_in_parts_on_two_threads_with_the_same_result(monkeypatch):
+    """From PARALLEL_PEOPLE people on, parts are checked at once on the filler's threads, each on the one-thread
+    session (two two-thread sessions at once would put four threads on two cores)."""
+    import threading
+
+    import lib_posefill.suspicious as suspicious
+    from lib_posefill.model import OnnxFiller, model_path
+
+    filler = OnnxFiller(model_path(), threads=2)
+
+    rng = np.random.default_rng(6)
+    n = 90
+    xy = np.stack([standing(rng.uniform(300, 700)) for _ in range(n)]) + rng.normal(0, 10, (n, 18, 2))
+    xy[::3, [R_KNEE, L_KNEE]] = xy[::3, [L_KNEE, R_KNEE]]
+    xy[1::3, L_WRIST] -= 300
+    present, frame = rng.random((n, 18)) > 0.1, np.tile([0.0, 0.0, *CANVAS], (n, 1))
+    one_part = complete_arrays(xy, present, frame, REFILL, filler)
+    seen, check = [], suspicious._check
+    monkeypatch.setattr(suspicious, "PARALLEL_PEOPLE", 20)
+    monkeypatch.setattr(
+        suspicious, "_check", lambda f, x, *rest: seen.append((threading.get_ident(), f.session)) or check(f, x, *rest)
+    )
+    parts = complete_arrays(xy, present, frame, REFILL, filler)
+    assert len(seen) == 2  # 90 people: two parts
+    assert all(session is filler._small for _, session in seen) and threading.get_ident() not in {t for t, _ in seen}
+    assert one_part.replaced.any() and (parts.replaced == one_part.replaced).all() and (parts.xy == one_part.xy).all()
+
+
 def test_people_with_nothing_found_are_filled_in_the_screens_call_exactly_as_keep_fills_them(filler, monkeypatch):
     """Refill fills the people it finds nothing in from the screen's network call (hints included): the same fill
     as keep, bit for bit, and one network call fewer; people with a find are filled again without it."""

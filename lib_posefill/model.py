@@ -140,18 +140,18 @@ class OnnxFiller:
         error for each (N, 18) pixels (the ``uncertainty`` head times the person's scale), blended over both
         orientations like ``best`` (mirror-exact; ``blend`` False: see ``blended``). Only the guesses of joints not
         ``present`` mean anything."""
-        guess, error, _, _ = self.guess(xy, present, frame, blend)
+        feats, scale, shift = encode(xy, present, frame)
+        guess, error, _ = self.guess(feats, scale, shift, blend)
         return guess, error
 
     def guess(
-        self, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, blend: bool | np.ndarray = True
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``predict_with_error``'s guess and expected error, with the ``outside`` logits (N, 18) and the fit's
-        scale (N,) that ``finish`` needs: one network call for rows that are screened and rows that are filled
-        (``blend`` per row)."""
-        feats, scale, shift = encode(xy, present, frame)
+        self, feats: np.ndarray, scale: np.ndarray, shift: np.ndarray, blend: bool | np.ndarray = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For people already encoded (``features.encode``: features, scale, shift): ``predict_with_error``'s guess
+        and expected error, and the ``outside`` logits (N, 18) that ``finish`` needs. ``blend`` per row lets one
+        network call hold rows that are screened and rows that are filled."""
         offsets, error, logits = self.blended(feats, ("best", "uncertainty", "outside"), blend)
-        return decode(offsets, scale, shift), error * scale[:, None], logits, scale
+        return decode(offsets, scale, shift), error * scale[:, None], logits
 
     def finish(
         self, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, guess: np.ndarray, logits: np.ndarray, scale

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .features import IN_DIM, encode_fitted
+from .features import IN_DIM
 from .resources import shipped_path
 from .skeleton import HEAD_JOINTS, MIRROR, NUM_JOINTS
 
@@ -45,12 +45,12 @@ its twin; then per twin pair the exchange gain and ratio."""
 
 
 class Screen(NamedTuple):
-    """What the screening rows tell of each person (``suspicious.screen``): the completion model's fit (scale (N,),
-    shift (N, 2)), every joint's guess (N, 18, 2) and its expected error (N, 18), and per twin pair of TWINS the
-    ``swap_gain`` of the guesses (gain, ratio: (N, 4) each)."""
+    """What the screening rows tell of each person (``suspicious.screen``): the completion model's fit (scale (N,))
+    and view (``features.encode``: (N, IN_DIM)) of the detections, every joint's guess (N, 18, 2) and its expected
+    error (N, 18), and per twin pair of TWINS the ``swap_gain`` of the guesses (gain, ratio: (N, 4) each)."""
 
     scale: np.ndarray
-    shift: np.ndarray
+    encoded: np.ndarray
     pred: np.ndarray
     err: np.ndarray
     gain: np.ndarray
@@ -97,9 +97,7 @@ def features(xy, present, frame, screen: Screen, size, worst, too_long) -> np.nd
     closest = pair_sq(xy.astype(np.float32))
     closest[~(present[:, :, None] & present[:, None] & ~FACE_PAIRS)] = np.inf
     out = np.empty((n, FEATURES), dtype=np.float64)
-    out[:, :IN_DIM] = encode_fitted(
-        xy.astype(np.float32), present, frame.astype(np.float32), screen.scale, screen.shift
-    )
+    out[:, :IN_DIM] = screen.encoded
     per_joint = out[:, IN_DIM : IN_DIM + 8 * j]
     per_joint[:, :j] = np.log1p(off / err)
     per_joint[:, j : 2 * j] = np.log1p(off / unit)

@@ -52,7 +52,7 @@ import numpy as np
 
 from .anatomy import excess
 from .baselines import COCO_MEAN_POSE
-from .features import fit
+from .features import encode_fitted, fit
 from .skeleton import JOINT_NAMES, MIRROR, NUM_JOINTS
 from .suspicion_model import (
     FACE_PAIRS,
@@ -114,6 +114,11 @@ UPPER_PAIRS = np.array([0, 2])
 """The elbows and the knees in TWINS (the wrists and ankles follow them)."""
 LIMB_ROOTS = np.array([(2, 5), (8, 11)])
 """The shoulders above the elbows, the hips above the knees (right, left)."""
+_ROOT_U, _ROOT_V = LIMB_ROOTS.T
+_U, _V = TWIN_U[UPPER_PAIRS], TWIN_V[UPPER_PAIRS]
+CROSS_ROOTS = np.concatenate([_ROOT_U, _ROOT_V, _ROOT_U, _ROOT_V])
+CROSS_ENDS = np.concatenate([_U, _V, _V, _U])
+"""The upper bones of ``_crossed``: as labelled (right root to right joint, left to left), then exchanged."""
 WHOLE_GAIN = 1.0
 WHOLE_RATIO = 0.5
 WHOLE_VOUCH = 0.1
@@ -241,7 +246,7 @@ def _parts(filler, todo: np.ndarray) -> tuple[list[np.ndarray], int]:
     once hold at most CHECK_PEOPLE people."""
     workers = getattr(filler, "threads", 1) if len(todo) >= PARALLEL_PEOPLE and hasattr(filler, "one_thread") else 1
     count = max(-(-len(todo) // (CHECK_PEOPLE // workers)), workers)
-    return (np.array_split(todo, count) if len(todo) else []), workers
+    return ([todo] if count == 1 else np.array_split(todo, count)) if len(todo) else [], workers
 
 
 def _rows_error(filler, xy, evidence, frame, scale):
@@ -268,25 +273,33 @@ def screen(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray) -> Sc
 
 def _screen(filler, xy, present, frame, fill=None) -> tuple[Screen, np.ndarray | None]:
     """``screen``, and with ``fill`` (joints, evidence) the filled poses (N, 18, 2) from the same network call
-    (``OnnxFiller.guess``, blended as a fill is): a call costs about as much for one row as for three."""
+    (``OnnxFiller.guess``, blended as a fill is): a call costs about as much for one row as for three. The person
+    itself is encoded with the rows, for the judge."""
     n = len(xy)
-    scale, shift = fit(xy.astype(np.float32), present, frame.astype(np.float32))
     group_a, group_b = SCREEN_GROUPS
-    rows_xy, evidence, blend = np.concatenate([xy, xy]), np.concatenate([present & ~group_a, present & ~group_b]), False
+    rows_xy, evidence = [xy] * 3, [present, present & ~group_a, present & ~group_b]
     if fill is not None:
-        rows_xy, evidence = np.concatenate([rows_xy, fill[0]]), np.concatenate([evidence, fill[1]])
-        blend = np.arange(3 * n) >= 2 * n
+        rows_xy.append(fill[0])
+        evidence.append(fill[1])
+    rows_xy, evidence = np.concatenate(rows_xy), np.concatenate(evidence)
     rows_xy = np.where(evidence[..., None], rows_xy, 0.0).astype(np.float32)
-    frame32 = np.concatenate([frame] * (2 if fill is None else 3)).astype(np.float32)
-    guess, err, logits, row_scale = filler.guess(rows_xy, evidence, frame32, blend)
-    pred, err = _usable(guess[: 2 * n], err[: 2 * n], np.concatenate([scale, scale]).astype(np.float64))
+    frames = np.concatenate([frame] * (len(rows_xy) // n)).astype(np.float32)
+    scale, shift = fit(rows_xy, evidence, frames)
+    encoded = encode_fitted(rows_xy, evidence, frames, scale, shift)
+    rows = slice(n, None)
+    blend = False if fill is None else np.arange(len(rows_xy) - n) >= 2 * n
+    guess, err, logits = filler.guess(encoded[rows], scale[rows], shift[rows], blend)
+    pred, err = _usable(guess[: 2 * n], err[: 2 * n], np.concatenate([scale[:n], scale[:n]]).astype(np.float64))
     pred = np.where(group_a[None, :, None], pred[:n], pred[n:])
     err = np.where(group_a[None], err[:n], err[n:])
     filled = None
     if fill is not None:
-        rest = slice(2 * n, None)
-        filled = filler.finish(rows_xy[rest], evidence[rest], frame32[rest], guess[rest], logits[rest], row_scale[rest])
-    return Screen(scale, shift, pred, err, *swap_gain(xy, pred, err, TWIN_U, TWIN_V)), filled
+        last = slice(3 * n, None)
+        filled = filler.finish(
+            rows_xy[last], evidence[last], frames[last], guess[2 * n :], logits[2 * n :], scale[last]
+        )
+    gain = swap_gain(xy, pred, err, TWIN_U, TWIN_V)
+    return Screen(scale[:n], encoded[:n], pred, err, *gain), filled
 
 
 def judge_inputs(xy, present, frame, screened: Screen) -> np.ndarray:
@@ -383,11 +396,9 @@ def _anatomy(xy: np.ndarray, present: np.ndarray, scale: np.ndarray) -> tuple[np
 def _crossed(xy: np.ndarray, present: np.ndarray) -> np.ndarray:
     """(N, 2) per arm and leg: its upper bones (shoulder to elbow, hip to knee) are longer as labelled than with the
     elbows (knees) exchanged, as when a detector labels a whole limb as the other one."""
-    root_u, root_v = LIMB_ROOTS.T
-    u, v = TWIN_U[UPPER_PAIRS], TWIN_V[UPPER_PAIRS]
-    labelled = np.sqrt(sq(xy[:, root_u] - xy[:, u])) + np.sqrt(sq(xy[:, root_v] - xy[:, v]))
-    exchanged = np.sqrt(sq(xy[:, root_u] - xy[:, v])) + np.sqrt(sq(xy[:, root_v] - xy[:, u]))
-    return present[:, root_u] & present[:, root_v] & (labelled > exchanged)
+    bones = np.sqrt(sq(xy[:, CROSS_ROOTS] - xy[:, CROSS_ENDS])).reshape(len(xy), 2, 2, 2)
+    labelled, exchanged = bones.sum(2).transpose(1, 0, 2)  # each (N, 2): per arm and leg
+    return present[:, LIMB_ROOTS[:, 0]] & present[:, LIMB_ROOTS[:, 1]] & (labelled > exchanged)
 
 
 def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.ndarray, np.ndarray]:

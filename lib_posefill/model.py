@@ -16,7 +16,18 @@ import numpy as np
 
 from .baselines import MeanPoseFiller
 from .errors import PoseFillError
-from .features import blend_weight, decode, encode, mirror_features, mirror_joints, mirror_offsets, orientation
+from .features import (
+    MIRROR_JOINTS,
+    OFFSET_FLIP,
+    OFFSET_SIGN,
+    blend_weight,
+    decode,
+    encode,
+    mirror_features,
+    mirror_joints,
+    mirror_offsets,
+    orientation,
+)
 from .filler import Filler
 from .noise import person_keys, seed_noise
 from .resources import shipped_path
@@ -41,6 +52,22 @@ def unflip(flip: np.ndarray, offsets: np.ndarray, logits: np.ndarray) -> tuple[n
         np.where(flip[:, None], mirror_offsets(offsets), offsets),
         np.where(flip[:, None], mirror_joints(logits), logits),
     )
+
+
+@functools.cache
+def output_mirror(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    """Column index and sign that mirror the network's outputs ``names`` placed side by side (``best`` offsets as
+    ``mirror_offsets``, per-joint outputs as ``mirror_joints``), and where each output's columns end."""
+    index, sign, ends = [], [], [0]
+    for name in names:
+        if name == "best":
+            index.append(ends[-1] + OFFSET_FLIP)
+            sign.append(OFFSET_SIGN)
+        else:
+            index.append(ends[-1] + MIRROR_JOINTS)
+            sign.append(np.ones(len(MIRROR_JOINTS), dtype=np.float32))
+        ends.append(ends[-1] + len(index[-1]))
+    return np.concatenate(index), np.concatenate(sign), tuple(ends[1:])
 
 
 SMALL_BATCH = 64
@@ -116,17 +143,16 @@ class OnnxFiller:
         if len(both):  # the other orientation of the people near the boundary, after everyone's canonical row
             rows = np.concatenate([rows, np.where(flip[both, None], feats[both], mirrored[both])])
         out = self.run(rows)
-        n, results = len(feats), []
-        for name in names:
-            value, back = out[name], mirror_offsets if name == "best" else mirror_joints
-            own = np.where(flip[:, None], back(value[:n]), value[:n])
-            if len(both):  # as given (G) and mirrored (F): weight * G + (1 - weight) * F mirrored back
-                first, other = value[both], value[n:]
-                given = np.where(flip[both, None], other, first)
-                w = weight[both, None]
-                own[both] = w * given + (1 - w) * back(np.where(flip[both, None], first, other))
-            results.append(own)
-        return results
+        n = len(feats)
+        value = np.concatenate([out[name] for name in names], 1)  # all outputs side by side: one pass for all
+        index, sign, ends = output_mirror(names)
+        own = np.where(flip[:, None], value[:n, index] * sign, value[:n])
+        if len(both):  # as given (G) and mirrored (F): weight * G + (1 - weight) * F mirrored back
+            first, other = value[both], value[n:]
+            given = np.where(flip[both, None], other, first)
+            w = weight[both, None]
+            own[both] = w * given + (1 - w) * (np.where(flip[both, None], first, other)[:, index] * sign)
+        return [own[:, start:end] for start, end in zip((0, *ends[:-1]), ends, strict=True)]
 
     def best(self, feats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Best-guess offsets and outside logits, blended over both orientations near the boundary (mirror-exact)."""

@@ -32,6 +32,9 @@ TWIN = np.array(MIRROR)
 HAS_TWIN = np.arange(NUM_JOINTS) != TWIN
 """Joints with a left/right twin (not the nose and neck)."""
 TWIN_U, TWIN_V = np.array(TWINS).T
+FIT_JOINTS = np.concatenate([TWIN_U, TWIN_V, TWIN_U, TWIN_V])
+FIT_GUESSES = np.concatenate([TWIN_U, TWIN_V, TWIN_V, TWIN_U])
+"""``swap_gain`` measures each twin from its own guess (as labelled), then from its twin's (exchanged)."""
 NEAR = 0.1
 """Closeness to another joint is read as exp(-gap / NEAR person sizes)."""
 COLUMN_JOINT = np.concatenate(
@@ -78,11 +81,15 @@ def pair_fits(xu, xv, pu, pv) -> tuple[np.ndarray, np.ndarray]:
     return sq(xu - pu) + sq(xv - pv), sq(xu - pv) + sq(xv - pu)
 
 
-def swap_gain(xy, pred, err, u, v) -> tuple[np.ndarray, np.ndarray]:
-    """How much better the guesses fit twins u, v (joint indices, or arrays of them) exchanged than as labelled: the
-    gain in squared distance over their expected errors squared, and the exchanged / labelled ratio."""
-    as_given, exchanged = pair_fits(xy[:, u], xy[:, v], pred[:, u], pred[:, v])
-    return (as_given - exchanged) / (err[:, u] ** 2 + err[:, v] ** 2), exchanged / np.maximum(as_given, 1e-12)
+def swap_gain(xy, pred, err) -> tuple[np.ndarray, np.ndarray]:
+    """How much better the guesses fit each twin pair of TWINS exchanged than as labelled: the gain in squared
+    distance over their expected errors squared, and the exchanged / labelled ratio ((N, 4) each; ``pair_fits`` for
+    all four pairs in one go)."""
+    n = len(xy)
+    fits = sq(xy[:, FIT_JOINTS] - pred[:, FIT_GUESSES]).reshape(n, 4, len(TWINS))
+    as_given, exchanged = fits[:, 0] + fits[:, 1], fits[:, 2] + fits[:, 3]
+    spread = (err[:, FIT_JOINTS[: 2 * len(TWINS)]] ** 2).reshape(n, 2, len(TWINS))
+    return (as_given - exchanged) / (spread[:, 0] + spread[:, 1]), exchanged / np.maximum(as_given, 1e-12)
 
 
 def features(xy, present, frame, screen: Screen, size, worst, too_long) -> np.ndarray:

@@ -298,7 +298,7 @@ def _screen(filler, xy, present, frame, fill=None) -> tuple[Screen, np.ndarray |
         filled = filler.finish(
             rows_xy[last], evidence[last], frames[last], guess[2 * n :], logits[2 * n :], scale[last]
         )
-    gain = swap_gain(xy, pred, err, TWIN_U, TWIN_V)
+    gain = swap_gain(xy, pred, err)
     return Screen(scale[:n], encoded[:n], pred, err, *gain), filled
 
 

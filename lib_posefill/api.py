@@ -49,8 +49,8 @@ def complete_people(
 ) -> Completion:
     """Complete N people at once: xy (N, 18, 2) pixels, present (N, 18) bool, canvas (N, 2) or (2,) as (W, H)."""
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, 18, 2)
-    wh = np.broadcast_to(np.asarray(canvas, dtype=np.float64).reshape(-1, 2), (len(xy), 2))
-    frame = np.concatenate([np.zeros_like(wh), wh], axis=1)
+    wh = np.asarray(canvas, dtype=np.float64).reshape(-1, 2)
+    frame = np.concatenate([np.zeros(wh.shape), wh], axis=1)
     return complete_arrays(xy, present, frame, as_options(options), filler or cached_filler())
 
 

@@ -135,7 +135,9 @@ def complete_arrays(
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, NUM_JOINTS, 2)
     present = np.asarray(present, dtype=bool).reshape(-1, NUM_JOINTS)
     n = len(xy)
-    frame = np.broadcast_to(np.asarray(frame, dtype=np.float64).reshape(-1, 4), (n, 4))
+    frame = np.asarray(frame, dtype=np.float64).reshape(-1, 4)
+    if len(frame) != n:
+        frame = np.broadcast_to(frame, (n, 4))
     if hint_xy is None or hint_present is None:
         hint_xy, hint_present = np.zeros_like(xy), np.zeros_like(present)
     if hint_present.any():
@@ -215,7 +217,7 @@ def apply_fill(
     Given joints are returned exactly as given; skipped people come back unchanged.
     """
     out_xy = np.where(present[..., None], xy, 0.0)
-    filled = np.zeros_like(present)
+    filled = np.zeros(present.shape, dtype=bool)
     filling = np.array([s is None for s in skipped], dtype=bool)
     todo = np.flatnonzero(filling)
     if len(todo):
@@ -242,7 +244,7 @@ def apply_fill(
             out_xy[neck_rule, NECK] = (out_xy[neck_rule, R_SHOULDER] + out_xy[neck_rule, L_SHOULDER]) / 2
         filled[neck_rule, NECK] = True
     if replaced is None:
-        return Completion(out_xy, present | filled, filled, skipped, np.zeros_like(present))
+        return Completion(out_xy, present | filled, filled, skipped, np.zeros(present.shape, dtype=bool))
     filled &= ~replaced
     return Completion(out_xy, present | filled | replaced, filled, skipped, replaced)
 

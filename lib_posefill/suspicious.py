@@ -209,8 +209,10 @@ def find_suspicious(
         notes[i].append(
             f"all {int((present[i] & ~absurd[i]).sum())} joints lie on one point {point(xy[i][present[i]][0])}"
         )
-    replaced = absurd.copy() if refill else np.zeros_like(absurd)
-    out = Findings(np.where(absurd[..., None], 0.0, xy), replaced, np.zeros_like(absurd), absurd, collapsed, notes)
+    replaced = absurd.copy() if refill else np.zeros(absurd.shape, dtype=bool)
+    out = Findings(
+        np.where(absurd[..., None], 0.0, xy), replaced, np.zeros(absurd.shape, dtype=bool), absurd, collapsed, notes
+    )
     if refill and hasattr(filler, "predict_with_error"):
         todo = np.flatnonzero(~collapsed & ((present & ~absurd).sum(1) >= 3))
         if fill is not None:
@@ -317,7 +319,7 @@ def _check(filler, xy: np.ndarray, present: np.ndarray, frame: np.ndarray, fill=
     size, worst, too_long = _anatomy(xy, present, scale)
     learned, learned_pair, vouch = _judge(xy, present, frame, screened, (size, worst, too_long))
     xy, swapped = _swaps(filler, xy, present, frame, scale, screened.gain, (learned, learned_pair, vouch))
-    wrong = np.zeros_like(present)
+    wrong = np.zeros(present.shape, dtype=bool)
     if swapped.any():  # spans measured again with the twins exchanged back (and left out)
         size, worst, too_long = _anatomy(xy, present & ~swapped, scale)
     off = np.sqrt(sq(xy - pred))
@@ -425,7 +427,7 @@ def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.n
     which, person, pairs, is_whole, u, v, set_joints, pair_learned, vouched = (
         a[keep] for a in (which, person, pairs, is_whole, u, v, set_joints, pair_learned, vouched)
     )
-    swapped = np.zeros_like(present)
+    swapped = np.zeros(present.shape, dtype=bool)
     if not len(person):
         return xy, swapped
     rows = np.arange(len(person))[:, None]

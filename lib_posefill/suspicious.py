@@ -213,7 +213,7 @@ def find_suspicious(
     out = Findings(
         np.where(absurd[..., None], 0.0, xy), replaced, np.zeros(absurd.shape, dtype=bool), absurd, collapsed, notes
     )
-    if refill and hasattr(filler, "predict_with_error"):
+    if refill and hasattr(filler, "guess"):
         todo = np.flatnonzero(~collapsed & ((present & ~absurd).sum(1) >= 3))
         if fill is not None:
             out.fill, out.fill_done = np.empty_like(xy), np.zeros(len(xy), dtype=bool)

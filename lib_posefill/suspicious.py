@@ -400,7 +400,7 @@ def _crossed(xy: np.ndarray, present: np.ndarray) -> np.ndarray:
     elbows (knees) exchanged, as when a detector labels a whole limb as the other one."""
     bones = np.sqrt(sq(xy[:, CROSS_ROOTS] - xy[:, CROSS_ENDS])).reshape(len(xy), 2, 2, 2)
     labelled, exchanged = bones.sum(2).transpose(1, 0, 2)  # each (N, 2): per arm and leg
-    return present[:, LIMB_ROOTS[:, 0]] & present[:, LIMB_ROOTS[:, 1]] & (labelled > exchanged)
+    return present[:, _ROOT_U] & present[:, _ROOT_V] & (labelled > exchanged)
 
 
 def _swaps(filler, xy, present, frame, scale, screen_gain, judged) -> tuple[np.ndarray, np.ndarray]:
